@@ -1,0 +1,81 @@
+// Encoding, the mirror of json_reader: described structs become objects, absent optionals are
+// omitted (never sent as null), ids keep their wire type.
+#pragma once
+
+#include <pancake/ids.hpp>
+#include <pancake/types/time.hpp>
+
+#include <boost/describe.hpp>
+#include <boost/json/value.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pancake::detail {
+
+namespace json = boost::json;
+
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+
+// Declared first so the container overloads below can reach it (json::value brings no ADL here).
+template <class T>
+    requires boost::describe::has_describe_members<T>::value
+void write(json::value& out, const T& v);
+
+inline void write(json::value& out, const std::string& v) { out = json::string(v); }
+inline void write(json::value& out, bool v) { out = v; }
+template <class Int>
+    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
+void write(json::value& out, Int v) {
+    out = static_cast<std::int64_t>(v);
+}
+inline void write(json::value& out, double v) { out = v; }
+inline void write(json::value& out, const json::value& v) { out = v; }
+inline void write(json::value& out, const utc_time& v) { out = json::string(v.to_string()); }
+template <class Tag, class Rep>
+void write(json::value& out, const basic_id<Tag, Rep>& id) {
+    write(out, id.value());
+}
+template <class T>
+void write(json::value& out, const std::optional<T>& v) {
+    if (v) write(out, *v);
+    else out = nullptr;
+}
+template <class T>
+void write(json::value& out, const std::vector<T>& v) {
+    auto& a = out.emplace_array();
+    a.reserve(v.size());
+    for (auto& e : v) {
+        json::value x;
+        write(x, e);
+        a.push_back(std::move(x));
+    }
+}
+
+template <class T>
+    requires boost::describe::has_describe_members<T>::value
+void write(json::value& out, const T& v) {
+    auto& o = out.emplace_object();
+    using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    boost::mp11::mp_for_each<members>([&](auto D) {
+        const auto& m = v.*D.pointer;
+        if constexpr (is_optional_v<std::remove_cvref_t<decltype(m)>>) {
+            if (!m) return;
+        }
+        write(o[D.name], m);
+    });
+}
+
+template <class T>
+json::value to_json(const T& v) {
+    json::value out;
+    write(out, v);
+    return out;
+}
+
+} // namespace pancake::detail

@@ -1,0 +1,12 @@
+// Every data type of the API.
+#pragma once
+
+#include <pancake/ids.hpp>
+#include <pancake/types/common.hpp>
+#include <pancake/types/conversation.hpp>
+#include <pancake/types/message.hpp>
+#include <pancake/types/results.hpp>
+#include <pancake/types/tag.hpp>
+#include <pancake/types/time.hpp>
+#include <pancake/types/user.hpp>
+#include <pancake/types/webhook.hpp>
