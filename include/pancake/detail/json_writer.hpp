@@ -26,6 +26,10 @@ inline constexpr bool is_optional_v<std::optional<T>> = true;
 template <class T>
     requires boost::describe::has_describe_members<T>::value
 void write(json::value& out, const T& v);
+template <class T>
+void write(json::value& out, const std::optional<T>& v);
+template <class T>
+void write(json::value& out, const std::vector<T>& v);
 
 inline void write(json::value& out, const std::string& v) { out = json::string(v); }
 inline void write(json::value& out, bool v) { out = v; }

@@ -1,0 +1,118 @@
+// pancake-sim: the fake Pancake server as a program.
+#include "sim/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/parse.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+constexpr const char* usage = R"(pancake-sim: a stateful fake of the Pancake (pages.fm) public API
+
+Usage: pancake-sim [options]
+  --host ADDR        address to listen on (default 127.0.0.1)
+  --port N           port (default 0: pick a free one; the chosen one is printed)
+  --fixture FILE     JSON fixture: pages, tokens, tags, users, conversations
+                     (default: the built-in Vietnamese shop, simulator/fixtures/shop.json)
+  --seed N           seed for every random choice (faults, ids); default 1
+  --rate-limit R     calls per page per second (default 5; 0 disables)
+  --faults FILE      fault plan JSON ({"rules":[...]}, see simulator/README.md)
+  --retry-after      send Retry-After: 1 on 429 (off by default, as on pages.fm)
+  --max-body BYTES   request body cap (default 1048576)
+  --help             this text
+
+Once ready it prints "listening on http://HOST:PORT". Point a client at
+http://HOST:PORT/api/public_api/v1 exactly as at https://pages.fm/api/public_api/v1.
+Admin API under /__sim/ (health, reset, fixture, faults, rate_limit, behaviour,
+journal, events, pages/{id}/messages, pages/{id}/users/{uid}, pages/{id}/conversations/{cid}).
+Stops cleanly on SIGINT/SIGTERM.
+)";
+
+bool read_json(const std::string& path, boost::json::value& out, std::string& err) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return err = "cannot open " + path, false;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    out = boost::json::parse(ss.str(), ec);
+    if (ec) return err = path + ": " + ec.message(), false;
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    pancake::sim::server_options opts;
+    std::string fixture, faults;
+    int rate = 5;
+    bool retry_after = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "pancake-sim: " << a << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        auto number = [&](const std::string& v) -> unsigned long long {
+            try {
+                std::size_t pos = 0;
+                auto n = std::stoull(v, &pos);
+                if (pos != v.size()) throw std::invalid_argument(v);
+                return n;
+            } catch (const std::exception&) {
+                std::cerr << "pancake-sim: " << a << " expects a number, got '" << v << "'\n";
+                std::exit(2);
+            }
+        };
+        if (a == "--help" || a == "-h") {
+            std::cout << usage;
+            return 0;
+        } else if (a == "--host") opts.host = next();
+        else if (a == "--port") opts.port = static_cast<unsigned short>(number(next()));
+        else if (a == "--fixture") fixture = next();
+        else if (a == "--seed") opts.seed = number(next());
+        else if (a == "--rate-limit") rate = static_cast<int>(number(next()));
+        else if (a == "--faults") faults = next();
+        else if (a == "--retry-after") retry_after = true;
+        else if (a == "--max-body") opts.max_body = number(next());
+        else {
+            std::cerr << "pancake-sim: unknown option " << a << "\n" << usage;
+            return 2;
+        }
+    }
+    try {
+        boost::asio::io_context ioc;
+        pancake::sim::server srv(ioc.get_executor(), pancake::real_clock::instance(), opts);
+        std::string err;
+        if (!fixture.empty() && !srv.load_fixture_file(fixture, err)) {
+            std::cerr << "pancake-sim: fixture: " << err << "\n";
+            return 2;
+        }
+        if (!faults.empty()) {
+            boost::json::value plan;
+            if (!read_json(faults, plan, err) || !srv.faults().set_plan(plan, err)) {
+                std::cerr << "pancake-sim: faults: " << err << "\n";
+                return 2;
+            }
+        }
+        srv.model().rate_limits().per_second = rate;
+        srv.model().rate_limits().retry_after = retry_after;
+        srv.start();
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](auto, int) {
+            srv.stop();
+            ioc.stop();
+        });
+        std::cout << "listening on " << srv.base_url() << std::endl;
+        ioc.run();
+        std::cerr << "pancake-sim: stopped\n";
+    } catch (const std::exception& e) {
+        std::cerr << "pancake-sim: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,164 @@
+// The simulator's pure model: pages, tokens, tags, users, conversations, messages, rate-limit
+// windows. One entry point, handle(request, now) -> response + emitted webhook events. No I/O,
+// no real clock, no unseeded randomness: same fixture + seed + requests = same answers.
+#pragma once
+
+#include <pancake/clock.hpp>
+#include <pancake/types.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace pancake::sim {
+
+namespace json = boost::json;
+using steady_time = clock::time_point;
+using wall_time = std::chrono::system_clock::time_point;
+
+struct request {
+    std::string method; // "GET", "POST", …
+    std::string target; // origin-form: "/api/public_api/v1/pages/1/tags?page_access_token=…"
+    std::string body;
+};
+
+struct response {
+    unsigned status = 200;
+    std::string content_type = "application/json; charset=utf-8";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// A webhook the model wants delivered (the envelope, exactly as Pancake posts it).
+struct emitted_event {
+    pancake::page_id page;
+    json::value body;
+};
+
+struct handle_result {
+    response resp;
+    std::vector<emitted_event> events;
+    bool committed = false; ///< the request changed state (for "commit then lose the response")
+    std::string route;      ///< route name for journal and fault matching ("tags.add", "assign", …)
+    std::string page;       ///< page id from the path, if any
+};
+
+/// Where the real API's behaviour is undocumented, the simulator picks the most plausible answer
+/// and lets you switch. Defaults are documented in simulator/README.md.
+struct behaviour {
+    bool reject_duplicate_tag_add = false;   ///< default: adding a present tag succeeds, no change
+    bool reject_absent_tag_remove = false;   ///< default: removing an absent tag succeeds, no change
+    bool reject_unknown_tag = true;          ///< default: 400 {success:false,"Tag not found"}
+    bool unknown_conversation_html = false;  ///< default: 404 {success:false,"Conversation not found"}
+    bool reject_fb_id_assignee = true;       ///< default: 400 (the seed article's "400 when assign")
+    bool reject_empty_assign = false;        ///< default: [] unassigns everyone
+    bool round_robin_missing_key_clears = false; ///< default: a missing key keeps that list
+    bool accept_access_token_alias = false;  ///< accept ?access_token= on public_api
+    unsigned invalid_token_status = 200;     ///< HTTP status of the error_code 102 body
+};
+
+struct rate_limit_config {
+    int per_second = 5;                      ///< per page; <= 0 disables
+    std::map<std::string, int> per_page;     ///< overrides ("shared with other apps" budgets)
+    bool retry_after = false;                ///< send Retry-After on 429 (undocumented: off)
+    bool fixed_window = false;               ///< default: sliding 1 s window (the strictest reading)
+};
+
+struct page_state {
+    pancake::page info;
+    std::string token;
+    std::vector<tag> tags;
+    std::vector<user> users;
+    std::vector<disabled_user> disabled_users;
+    pancake::round_robin_users round_robin;
+    std::size_t rr_cursor_inbox = 0, rr_cursor_comment = 0;
+    std::map<std::string, conversation> conversations;
+    std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
+    std::deque<steady_time> window;                       ///< accepted request times (rate limit)
+};
+
+struct user_token {
+    std::string token;
+    std::vector<std::string> pages;
+    std::optional<std::int64_t> expires_at; ///< unix seconds
+};
+
+/// A customer message arriving on the page (admin API: "inject").
+struct customer_message {
+    std::string psid;
+    std::string name;
+    std::string text;
+    std::string type = "INBOX"; ///< INBOX | COMMENT
+    std::optional<std::string> conversation_id;
+    std::optional<std::string> post_id;
+};
+
+class world {
+public:
+    explicit world(std::uint64_t seed = 1, behaviour b = {}, rate_limit_config rl = {});
+
+    /// Replaces all state with a fixture; on error the state is unchanged and `err` says why.
+    bool load_fixture(const json::value& fixture, std::string& err);
+    void reset();
+
+    handle_result handle(const request& req, steady_time now, wall_time wall);
+    /// {route, page id} of a request, without touching state ("assign", "tags.update", …).
+    static std::pair<std::string, std::string> route_name(const request& req);
+
+    // Admin operations (also reachable over /__sim/ through the server shell).
+    handle_result inject(const std::string& page, const customer_message& m, wall_time wall);
+    bool set_user_status(const std::string& page, const std::string& user, std::optional<std::string> status,
+                         std::optional<bool> online);
+    const page_state* find_page(const std::string& id) const;
+    const conversation* find_conversation(const std::string& page, const std::string& conv) const;
+    std::vector<std::string> page_ids() const;
+
+    behaviour& behaviour_config() noexcept { return behaviour_; }
+    rate_limit_config& rate_limits() noexcept { return rate_; }
+    std::uint64_t seed() const noexcept { return seed_; }
+
+private:
+    struct ctx;
+    handle_result route(ctx& c);
+    response rate_check(page_state& p, steady_time now);
+    handle_result tags_get(ctx&);
+    handle_result users_get(ctx&);
+    handle_result round_robin_post(ctx&);
+    handle_result tag_post(ctx&, conversation&);
+    handle_result assign_post(ctx&, conversation&);
+    handle_result read_post(ctx&, conversation&, bool seen);
+    handle_result messages_get(ctx&, conversation&);
+    handle_result messages_post(ctx&, conversation&);
+    handle_result conversations_get(ctx&);
+    handle_result pages_get(ctx&);
+    handle_result generate_token(ctx&, const std::string& page);
+
+    void touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events);
+    void auto_assign(page_state& p, conversation& c, wall_time wall);
+    json::value webhook_conversation_json(const page_state& p, const conversation& c) const;
+    std::string new_uuid();
+    std::string new_message_id();
+
+    std::uint64_t seed_;
+    std::mt19937_64 rng_;
+    behaviour behaviour_;
+    rate_limit_config rate_;
+    json::value fixture_;
+    std::map<std::string, page_state> pages_;
+    std::map<std::string, std::string> token_to_page_;
+    std::vector<user_token> user_tokens_;
+    std::uint64_t message_counter_ = 0;
+};
+
+/// Helpers for JSON answers shaped like Pancake's.
+response json_response(unsigned status, const json::value& v);
+response error_response(unsigned status, std::string_view message, std::optional<int> error_code = {});
+response html_response(unsigned status = 200);
+
+} // namespace pancake::sim
