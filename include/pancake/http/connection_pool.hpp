@@ -1,0 +1,194 @@
+// HTTP/1.1 over TCP or TLS (peer verification and SNI on), and a small keep-alive pool per host.
+// A request either completes, or reports whether any of its bytes may have reached the server
+// (`sent`): that is what decides if a failed send is "outcome unknown".
+#pragma once
+
+#include <pancake/clock.hpp>
+#include <pancake/error.hpp>
+#include <pancake/http/endpoint.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <charconv>
+#include <memory>
+#include <vector>
+
+namespace pancake::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+/// The system CA store with peer verification, as a client should default to.
+inline std::shared_ptr<asio::ssl::context> default_tls_context() {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    ctx->set_default_verify_paths();
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    return ctx;
+}
+
+struct exchange_result {
+    error_code ec;
+    unsigned status = 0;
+    std::string body;
+    std::optional<std::chrono::seconds> retry_after;
+    bool sent = false; ///< request bytes may have reached the server
+};
+
+class connection {
+public:
+    connection(asio::any_io_executor ex, const origin& o, asio::ssl::context* tls)
+        : origin_(o), tcp_(ex) {
+        if (o.tls) tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(ex), *tls);
+    }
+
+    asio::awaitable<error_code> connect() {
+        auto ex = co_await asio::this_coro::executor;
+        asio::ip::tcp::resolver resolver(ex);
+        auto [rec, results] = co_await resolver.async_resolve(origin_.host, origin_.port, tuple_);
+        if (rec) co_return rec;
+        auto& layer = tls_ ? beast::get_lowest_layer(*tls_) : tcp_;
+        auto [cec, ep] = co_await layer.async_connect(results, tuple_);
+        if (cec) co_return cec;
+        if (tls_) {
+            // SNI, then verify that the certificate names this host.
+            if (!SSL_set_tlsext_host_name(tls_->native_handle(), origin_.host.c_str()))
+                co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+            tls_->set_verify_callback(asio::ssl::host_name_verification(origin_.host));
+            auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, tuple_);
+            if (hec) co_return hec;
+        }
+        co_return error_code{};
+    }
+
+    asio::awaitable<exchange_result> exchange(const bhttp::request<bhttp::string_body>& req, std::size_t max_body) {
+        exchange_result r;
+        // (no co_await inside ?: — GCC 12 miscompiles it)
+        std::tuple<error_code, std::size_t> w;
+        if (tls_) w = co_await bhttp::async_write(*tls_, req, tuple_);
+        else w = co_await bhttp::async_write(tcp_, req, tuple_);
+        auto [wec, wn] = w;
+        r.sent = wn > 0;
+        if (wec) {
+            r.ec = wec == asio::error::operation_aborted ? wec : make_error_code(errc::connection_lost);
+            usable_ = false;
+            co_return r;
+        }
+        r.sent = true;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(max_body);
+        std::tuple<error_code, std::size_t> rd;
+        if (tls_) rd = co_await bhttp::async_read(*tls_, buffer_, parser, tuple_);
+        else rd = co_await bhttp::async_read(tcp_, buffer_, parser, tuple_);
+        auto [rec, rn] = rd;
+        if (rec) {
+            usable_ = false;
+            if (rec == asio::error::operation_aborted) r.ec = rec;
+            else if (rec == bhttp::error::body_limit) r.ec = errc::body_too_large;
+            else r.ec = errc::connection_lost;
+            co_return r;
+        }
+        auto& res = parser.get();
+        r.status = res.result_int();
+        r.body = std::move(res.body());
+        if (auto it = res.find(bhttp::field::retry_after); it != res.end()) {
+            std::int64_t s = 0;
+            auto v = it->value();
+            auto [p, e] = std::from_chars(v.data(), v.data() + v.size(), s);
+            if (e == std::errc{} && s >= 0) r.retry_after = std::chrono::seconds(s);
+        }
+        usable_ = res.keep_alive();
+        co_return r;
+    }
+
+    bool usable() const noexcept { return usable_; }
+    clock::time_point last_used{};
+    bool reused = false;
+
+    void close() {
+        error_code ec;
+        auto& layer = tls_ ? beast::get_lowest_layer(*tls_) : tcp_;
+        layer.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+        layer.socket().close(ec);
+    }
+
+private:
+    static constexpr auto tuple_ = asio::as_tuple(asio::use_awaitable);
+    origin origin_;
+    beast::tcp_stream tcp_;
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
+    beast::flat_buffer buffer_;
+    bool usable_ = true;
+};
+
+struct pool_config {
+    std::size_t max_idle = 4;                  ///< keep-alive connections kept per host
+    std::chrono::seconds idle_timeout{30};     ///< older idle connections are closed, not reused
+};
+
+/// Keep-alive connections to one origin. Not thread-safe: use it from one executor/strand.
+class connection_pool {
+public:
+    connection_pool(origin o, pool_config cfg, std::shared_ptr<asio::ssl::context> tls, clock& clk)
+        : origin_(std::move(o)), cfg_(cfg), tls_(std::move(tls)), clk_(clk) {}
+
+    /// An idle connection if a fresh one exists, else a new one (connected).
+    asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> acquire() {
+        const auto now = clk_.now();
+        while (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            if (now - c->last_used < cfg_.idle_timeout) {
+                c->reused = true;
+                co_return std::pair{error_code{}, std::move(c)};
+            }
+            c->close(); // stale: the server has likely dropped it
+        }
+        co_return co_await open();
+    }
+
+    asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> open() {
+        auto ex = co_await asio::this_coro::executor;
+        auto c = std::make_unique<connection>(ex, origin_, tls_.get());
+        ++opened_;
+        auto ec = co_await c->connect();
+        if (ec) co_return std::pair{ec, std::unique_ptr<connection>()};
+        co_return std::pair{error_code{}, std::move(c)};
+    }
+
+    void release(std::unique_ptr<connection> c) {
+        if (!c) return;
+        if (!c->usable() || idle_.size() >= cfg_.max_idle) return c->close();
+        c->last_used = clk_.now();
+        idle_.push_back(std::move(c));
+    }
+
+    void close_all() {
+        for (auto& c : idle_) c->close();
+        idle_.clear();
+    }
+
+    const origin& where() const noexcept { return origin_; }
+    std::size_t connections_opened() const noexcept { return opened_; }
+    std::size_t idle() const noexcept { return idle_.size(); }
+
+private:
+    origin origin_;
+    pool_config cfg_;
+    std::shared_ptr<asio::ssl::context> tls_;
+    clock& clk_;
+    std::vector<std::unique_ptr<connection>> idle_;
+    std::size_t opened_ = 0;
+};
+
+} // namespace pancake::http

@@ -1,0 +1,138 @@
+// The body of every client operation: limiter, exchange, classification, retries.
+#pragma once
+
+#include <pancake/client.hpp>
+
+namespace pancake {
+
+namespace detail {
+
+/// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
+/// be dead is replaced once for safe requests (the server closed it while idle).
+inline asio::awaitable<http::exchange_result> exchange_once(http::connection_pool& pool,
+                                                           const boost::beast::http::request<boost::beast::http::string_body>& req,
+                                                           std::size_t max_body, idempotency kind, bool& sent) {
+    for (int round = 0;; ++round) {
+        // (no co_await inside ?: — GCC 12 miscompiles it)
+        std::pair<error_code, std::unique_ptr<http::connection>> got;
+        if (round == 0) got = co_await pool.acquire();
+        else got = co_await pool.open();
+        auto& [cec, conn] = got;
+        if (cec) {
+            http::exchange_result r;
+            r.ec = cec == asio::error::operation_aborted ? cec : make_error_code(errc::connection_lost);
+            co_return r;
+        }
+        auto r = co_await conn->exchange(req, max_body);
+        sent = sent || r.sent;
+        const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0;
+        if (!r.ec) pool.release(std::move(conn));
+        if (stale && kind == idempotency::safe) continue;
+        co_return r;
+    }
+}
+
+} // namespace detail
+
+template <class Wire, class T, class Map>
+asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state> st, detail::request_spec spec,
+                                                          call_options opts, Map map, std::string invalid) {
+    using namespace asio::experimental::awaitable_operators;
+    namespace bhttp = boost::beast::http;
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    // Until the request is on the wire, any kind of cancellation is clean.
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+
+    diagnostics local;
+    diagnostics& d = opts.diag ? *opts.diag : local;
+    d.clear();
+    auto fail = [&](error_code ec, std::string msg = {}) {
+        if (!msg.empty()) d.set_client_message(std::move(msg));
+        return std::pair<error_code, T>{ec, T{}};
+    };
+    if (!st->origin) co_return fail(errc::invalid_argument, "base_url is not an http(s) URL");
+    if (spec.target.empty())
+        co_return fail(errc::invalid_argument, "unknown page: register it with add_page(page, token) first");
+    d.set_url(st->origin->url(spec.target));
+    if (!invalid.empty()) co_return fail(errc::invalid_argument, std::move(invalid));
+
+    auto& clk = *st->clk;
+    const auto start = clk.now();
+    const auto deadline = start + opts.timeout.value_or(st->cfg.request_timeout);
+    const auto& policy = st->cfg.retry;
+    auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
+    auto ex = co_await asio::this_coro::executor;
+
+    bhttp::request<bhttp::string_body> req{spec.method, spec.target, 11};
+    req.set(bhttp::field::host, st->origin->host);
+    req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
+    req.set(bhttp::field::accept, "application/json");
+    if (spec.method == bhttp::verb::post) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = spec.body;
+    }
+    req.keep_alive(true);
+    req.prepare_payload();
+
+    bool sent = false;
+    for (unsigned attempt = 1;; ++attempt) {
+        d.set_attempts(attempt);
+        if (limiter) {
+            auto r = co_await (limiter->acquire() || clk.async_wait_until(ex, deadline, tuple));
+            if (r.index() == 1) {
+                auto [tec] = std::get<1>(r);
+                if (tec) co_return fail(asio::error::operation_aborted, "cancelled while waiting for the rate limiter");
+                co_return fail(errc::timeout, "timed out waiting for the rate limiter");
+            }
+            if (auto ec = std::get<0>(r)) co_return fail(ec, ec == errc::queue_full ? "rate limiter queue is full" : "");
+        }
+
+        // On the wire: only terminal cancellation now, and it discards the connection.
+        co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+        ++st->in_flight;
+        auto xr = co_await (detail::exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent) ||
+                            clk.async_wait_until(ex, deadline, tuple));
+        --st->in_flight;
+        co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+
+        const bool unknown_if_lost = spec.kind == idempotency::at_most_once && sent;
+        if (xr.index() == 1 || std::get<0>(xr).ec == asio::error::operation_aborted) {
+            const bool cancelled = xr.index() == 0 || std::get<0>(std::get<1>(xr));
+            if (unknown_if_lost)
+                co_return fail(errc::outcome_unknown, cancelled ? "cancelled after the request was sent"
+                                                                : "timed out after the request was sent");
+            co_return cancelled ? fail(asio::error::operation_aborted) : fail(errc::timeout, "request timed out");
+        }
+        auto& x = std::get<0>(xr);
+        error_code ec = x.ec;
+        if (!ec) {
+            boost::json::value body;
+            ec = detail::classify_response(x.status, x.body, body, d, spec.secret);
+            if (!ec) {
+                auto decoded = decode<Wire>(body, &d);
+                if (!decoded) {
+                    d.set_body_excerpt(x.body, spec.secret);
+                    co_return fail(decoded.error());
+                }
+                co_return std::pair<error_code, T>{error_code{}, map(std::move(*decoded))};
+            }
+            if (ec == errc::rate_limited && limiter) limiter->penalize(x.retry_after.value_or(std::chrono::seconds(1)));
+        }
+
+        const bool retry = attempt < policy.max_attempts && retry_policy::retryable(ec, spec.kind, sent);
+        if (!retry) {
+            if (unknown_if_lost && (ec == errc::connection_lost || ec == errc::server_error)) {
+                co_return fail(errc::outcome_unknown, "no reliable answer after the message was sent");
+            }
+            co_return fail(ec);
+        }
+        const auto delay = policy.backoff(attempt, x.retry_after, st->rng);
+        const auto resume = clk.now() + delay;
+        if (resume >= deadline || resume - start > policy.total_deadline) co_return fail(ec);
+        if (policy.on_retry) policy.on_retry(retry_event{attempt, ec, delay});
+        auto [wec] = co_await clk.async_wait_until(ex, resume, tuple);
+        if (wec) co_return fail(asio::error::operation_aborted, "cancelled during backoff");
+    }
+}
+
+} // namespace pancake
