@@ -44,7 +44,10 @@ struct client_config {
     /// "https://pages.fm" (default), or the simulator's "http://127.0.0.1:PORT". A BASE like the
     /// seed article's ".../api/public_api/v1" is accepted too.
     std::string base_url = "https://pages.fm";
-    std::chrono::milliseconds request_timeout{30000}; ///< whole call, retries included
+    std::chrono::milliseconds request_timeout{30000}; ///< each attempt on the wire
+    /// Whole call (queueing, retries, backoff) unless call_options::timeout says otherwise;
+    /// none by default: the limiter's queue bound and the retry policy bound it already.
+    std::optional<std::chrono::milliseconds> call_timeout;
     rate_limit_config rate_limit;
     pancake::retry_policy retry;
     http::pool_config pool;
@@ -61,7 +64,7 @@ struct call_options {
     call_options() = default;
     call_options(diagnostics& d) : diag(&d) {} // NOLINT(google-explicit-constructor)
     diagnostics* diag = nullptr;
-    std::optional<std::chrono::milliseconds> timeout; ///< overrides client_config::request_timeout
+    std::optional<std::chrono::milliseconds> timeout; ///< whole-call deadline (overrides call_timeout)
 };
 
 /// The v2 conversation listing's query (one call: at most 60, newest first).

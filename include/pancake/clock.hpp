@@ -11,6 +11,8 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/consign.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -82,7 +84,9 @@ public:
         auto id = next_id_++;
         auto slot = boost::asio::get_associated_cancellation_slot(h);
         const key k{tp, id};
-        waiters_.emplace(k, waiter{std::move(ex), std::move(h)});
+        // Like an Asio timer, a pending wait keeps its io_context from running out of work.
+        auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
+        waiters_.emplace(k, waiter{std::move(ex), std::move(work), std::move(h)});
         if (slot.is_connected()) {
             slot.assign([this, k](boost::asio::cancellation_type) {
                 auto w = waiters_.find(k);
@@ -119,6 +123,7 @@ private:
     };
     struct waiter {
         boost::asio::any_io_executor ex;
+        boost::asio::any_io_executor work;
         wait_handler h;
     };
 

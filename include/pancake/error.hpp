@@ -6,6 +6,8 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <ostream>
+
 namespace pancake {
 
 using error_code = boost::system::error_code;
@@ -67,6 +69,8 @@ inline const boost::system::error_category& pancake_category() noexcept {
 inline error_code make_error_code(errc e) noexcept {
     return error_code(static_cast<int>(e), pancake_category());
 }
+
+inline std::ostream& operator<<(std::ostream& os, errc e) { return os << make_error_code(e).message(); }
 
 /// True when the same request may succeed if sent again later (the retry policy's input).
 inline bool is_transient(const error_code& ec) noexcept {

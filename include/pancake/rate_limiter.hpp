@@ -33,7 +33,7 @@ public:
 
     const rate_limit_config& config() const noexcept { return cfg_; }
     clock::duration interval() const noexcept {
-        const double rate = std::max(1e-9, cfg_.per_second * (1.0 - cfg_.safety_margin));
+        const double rate = std::max(1e-9, cfg_.per_second * (1.0 - cfg_.safety_margin) * factor_);
         return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / rate));
     }
     std::size_t waiting() const noexcept { return waiting_; }
@@ -51,18 +51,28 @@ public:
     void release(clock::time_point slot) {
         if (started_ && tat_ - interval() == slot) tat_ -= interval();
     }
-    /// The server said 429: nobody on this limiter sends before now + d.
+    /// The server said 429 (its budget is shared with other apps, or lower than configured):
+    /// nobody on this limiter sends before now + d, and the rate halves (AIMD, floor 10 %).
     void penalize(clock::duration d) {
         const auto until = clk_.now() + d;
         if (!started_ || tat_ < until) tat_ = until, started_ = true;
+        factor_ = std::max(0.1, factor_ * 0.5);
     }
+    /// A request went through: recover the rate additively.
+    void on_success() noexcept { factor_ = std::min(1.0, factor_ + 0.05); }
+    double rate_factor() const noexcept { return factor_; }
 
-    /// Waits for a slot. Completes with queue_full when too many are waiting, operation_aborted
-    /// when cancelled (the slot is given back).
-    boost::asio::awaitable<error_code> acquire() {
+    /// Waits for a slot. Completes with queue_full when too many are waiting, timeout when the
+    /// slot lies beyond `deadline` (without waiting for it), operation_aborted when cancelled
+    /// (any cancellation type: nothing was sent; the slot is given back).
+    boost::asio::awaitable<error_code> acquire(clock::time_point deadline = clock::time_point::max()) {
         if (waiting_ >= cfg_.max_queue) co_return make_error_code(errc::queue_full);
         const auto slot = reserve(clk_.now());
         if (slot <= clk_.now()) co_return error_code{};
+        if (slot > deadline) {
+            release(slot);
+            co_return make_error_code(errc::timeout);
+        }
         ++waiting_;
         auto ex = co_await boost::asio::this_coro::executor;
         auto [ec] = co_await clk_.async_wait_until(ex, slot, boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -77,6 +87,7 @@ private:
     clock::time_point tat_{}; // theoretical arrival time of the next request
     bool started_ = false;
     std::size_t waiting_ = 0;
+    double factor_ = 1.0; // AIMD multiplier on the rate after 429s
 };
 
 } // namespace pancake

@@ -80,6 +80,12 @@ bool fault_injector::set_plan(const json::value& plan, std::string& err) {
             return false;
         }
         rule.every_nth = static_cast<std::uint64_t>(nth);
+        auto times = num(*r, "times", 0);
+        if (times < 0) {
+            err = "times must be >= 0";
+            return false;
+        }
+        rule.times = static_cast<std::uint64_t>(times);
         rule.status = static_cast<unsigned>(num(*r, "status", 503));
         if (rule.status < 500 || rule.status > 599) rule.status = 503;
         if (auto* w = r->if_contains("window"); w && w->is_object()) {
@@ -120,6 +126,7 @@ fault_decision fault_injector::decide(std::string_view route, std::string_view p
         if (!r.page.empty() && r.page != page) continue;
         if (r.from_s && t < *r.from_s) continue;
         if (r.until_s && t >= *r.until_s) continue;
+        if (r.times && r.fired >= r.times) continue;
         ++r.matched;
         if (r.every_nth && r.matched % r.every_nth != 0) continue;
         // Always draw, so one rule's outcome doesn't shift the sequence of the next.

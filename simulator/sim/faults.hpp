@@ -40,6 +40,7 @@ struct fault_rule {
     std::string page;        ///< page id, or empty for all
     double probability = 1.0;
     std::uint64_t every_nth = 0;                ///< fire on the Nth, 2Nth… match (0: every match)
+    std::uint64_t times = 0;                    ///< stop after firing this often (0: no limit)
     std::optional<double> from_s, until_s;      ///< window, seconds since the server started
     fault_kind kind = fault_kind::server_error;
     unsigned status = 503;
@@ -58,7 +59,7 @@ class fault_injector {
 public:
     explicit fault_injector(std::uint64_t seed = 1) : rng_(seed) {}
 
-    /// Parses {"rules":[{route, page, probability, every_nth, window:{from_s, until_s},
+    /// Parses {"rules":[{route, page, probability, every_nth, times, window:{from_s, until_s},
     /// kind, status, latency:{dist, ms, min_ms, max_ms, mu, sigma}}]}.
     bool set_plan(const boost::json::value& plan, std::string& err);
     void add(fault_rule r) { rules_.push_back(std::move(r)); }

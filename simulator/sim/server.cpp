@@ -53,7 +53,7 @@ json::value journal_to_json(const std::deque<journal_entry>& journal);
 
 struct server::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, clock& clk, server_options o)
-        : ex(ex), clk(clk), opts(std::move(o)), model(o.seed), faults(o.seed), acceptor(ex), started(clk.now()) {}
+        : ex(ex), clk(clk), opts(std::move(o)), model(opts.seed), faults(opts.seed), acceptor(ex), started(clk.now()) {}
 
     asio::any_io_executor ex;
     clock& clk;
@@ -67,6 +67,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
     std::vector<emitted_event> events;
     std::function<void(const emitted_event&)> on_event;
     std::size_t accepted = 0;
+    std::size_t parked = 0; // sessions waiting on the clock (latency) or hanging on purpose
     std::list<std::weak_ptr<beast::tcp_stream>> streams;
     bool stopped = false;
 
@@ -152,7 +153,9 @@ struct server::impl : std::enable_shared_from_this<impl> {
             std::tie(je.route, je.page) = world::route_name(r);
             auto decision = faults.decide(je.route, je.page, since_start());
             if (decision.delay.count() > 0) {
+                ++parked;
                 auto [tec] = co_await clk.async_wait_for(ex, decision.delay, use_tuple);
+                --parked;
                 if (tec || stopped) co_return;
             }
             std::optional<response> resp;
@@ -174,10 +177,13 @@ struct server::impl : std::enable_shared_from_this<impl> {
                 case fault_kind::hang: {
                     record(std::move(je));
                     char b[64];
+                    ++parked;
                     for (;;) { // until the client gives up (or stop())
                         auto [hec, hn] = co_await stream->async_read_some(asio::buffer(b), use_tuple);
-                        if (hec) co_return reset(*stream);
+                        if (hec) break;
                     }
+                    --parked;
+                    co_return reset(*stream);
                 }
                 default: committed_fault = true; break; // truncated, reset_after_headers, commit_then_drop
                 }
@@ -308,7 +314,7 @@ response server::impl::admin(const request& r) {
         for (auto& e : events) a.push_back(e.body);
         return json_response(200, json::object{{"events", std::move(a)}});
     }
-    if (s.size() == 4 && is(1, "time") && is(2, "advance") && post) {
+    if (s.size() == 3 && is(1, "time") && is(2, "advance") && post) {
         auto* vc = dynamic_cast<virtual_clock*>(&clk);
         if (!vc) return error_response(409, "the simulator runs on real time");
         auto ms = param("ms");
@@ -399,6 +405,7 @@ std::vector<journal_entry> server::journal() const { return {impl_->journal.begi
 void server::clear_journal() { impl_->journal.clear(); }
 std::vector<emitted_event> server::events() const { return impl_->events; }
 std::size_t server::connections_accepted() const noexcept { return impl_->accepted; }
+std::size_t server::parked() const noexcept { return impl_->parked; }
 void server::on_event(std::function<void(const emitted_event&)> f) { impl_->on_event = std::move(f); }
 
 json::value server::journal_json() const { return journal_to_json(impl_->journal); }

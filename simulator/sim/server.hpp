@@ -60,6 +60,9 @@ public:
     void clear_journal();
     std::vector<emitted_event> events() const;
     std::size_t connections_accepted() const noexcept;
+    /// Requests held on purpose (latency fault waiting on the clock, or a hang): a virtual-time
+    /// driver may advance the clock when every in-flight client request is parked here.
+    std::size_t parked() const noexcept;
 
     /// Fixture helpers.
     bool load_fixture(const boost::json::value& fx, std::string& err);

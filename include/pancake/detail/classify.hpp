@@ -25,6 +25,8 @@ inline error_code status_error(unsigned status) {
 inline error_code classify_response(unsigned status, std::string_view body, boost::json::value& out,
                                     diagnostics& diag, std::string_view secret = {}) {
     diag.set_http_status(status);
+    diag.set_api_message({});
+    diag.set_api_error_code(std::nullopt);
     boost::system::error_code jec;
     out = boost::json::parse(body, jec);
     const bool ok_status = status >= 200 && status < 300;
@@ -43,11 +45,10 @@ inline error_code classify_response(unsigned status, std::string_view body, boos
     const bool failed = success && success->is_bool() && !success->as_bool();
     if (failed || !ok_status) {
         if (diag.api_error_code() == 102) return errc::invalid_token;
-        if (!ok_status && status != 200) {
+        if (!ok_status) {
             auto e = status_error(status);
-            if (e != make_error_code(errc::unexpected_response)) return e;
-            if (status == 400 || status == 403 || status == 422) return errc::api_error;
-            return e;
+            // A 4xx with the API's {success:false, message} body is the API saying no.
+            return e == errc::unexpected_response && status < 500 ? make_error_code(errc::api_error) : e;
         }
         if (diag.api_message() == transient_message) return errc::transient_api_error;
         return errc::api_error;

@@ -42,7 +42,8 @@ struct exchange_result {
     unsigned status = 0;
     std::string body;
     std::optional<std::chrono::seconds> retry_after;
-    bool sent = false; ///< request bytes may have reached the server
+    bool sent = false;             ///< request bytes may have reached the server
+    bool response_started = false; ///< some answer bytes arrived (so the connection wasn't stale)
 };
 
 class connection {
@@ -93,6 +94,7 @@ public:
         auto [rec, rn] = rd;
         if (rec) {
             usable_ = false;
+            r.response_started = rn > 0 || parser.got_some();
             if (rec == asio::error::operation_aborted) r.ec = rec;
             else if (rec == bhttp::error::body_limit) r.ec = errc::body_too_large;
             else r.ec = errc::connection_lost;

@@ -11,7 +11,8 @@ namespace detail {
 /// be dead is replaced once for safe requests (the server closed it while idle).
 inline asio::awaitable<http::exchange_result> exchange_once(http::connection_pool& pool,
                                                            const boost::beast::http::request<boost::beast::http::string_body>& req,
-                                                           std::size_t max_body, idempotency kind, bool& sent) {
+                                                           std::size_t max_body, idempotency kind, bool& sent,
+                                                           diagnostics& diag) {
     for (int round = 0;; ++round) {
         // (no co_await inside ?: — GCC 12 miscompiles it)
         std::pair<error_code, std::unique_ptr<http::connection>> got;
@@ -19,13 +20,19 @@ inline asio::awaitable<http::exchange_result> exchange_once(http::connection_poo
         else got = co_await pool.open();
         auto& [cec, conn] = got;
         if (cec) {
+            // TLS failures (bad certificate, …) are final and keep their own code; other
+            // connect failures are connection_lost, which the retry policy may retry.
             http::exchange_result r;
-            r.ec = cec == asio::error::operation_aborted ? cec : make_error_code(errc::connection_lost);
+            const bool final_error = cec == asio::error::operation_aborted ||
+                                     cec.category() == asio::error::get_ssl_category() ||
+                                     cec.category() == asio::ssl::error::get_stream_category();
+            r.ec = final_error ? cec : make_error_code(errc::connection_lost);
+            diag.set_client_message("cannot connect: " + cec.message());
             co_return r;
         }
         auto r = co_await conn->exchange(req, max_body);
         sent = sent || r.sent;
-        const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0;
+        const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
         if (!r.ec) pool.release(std::move(conn));
         if (stale && kind == idempotency::safe) continue;
         co_return r;
@@ -58,7 +65,8 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
 
     auto& clk = *st->clk;
     const auto start = clk.now();
-    const auto deadline = start + opts.timeout.value_or(st->cfg.request_timeout);
+    const auto whole = opts.timeout ? opts.timeout : st->cfg.call_timeout;
+    const auto deadline = whole ? start + *whole : clock::time_point::max();
     const auto& policy = st->cfg.retry;
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
@@ -78,20 +86,21 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
     for (unsigned attempt = 1;; ++attempt) {
         d.set_attempts(attempt);
         if (limiter) {
-            auto r = co_await (limiter->acquire() || clk.async_wait_until(ex, deadline, tuple));
-            if (r.index() == 1) {
-                auto [tec] = std::get<1>(r);
-                if (tec) co_return fail(asio::error::operation_aborted, "cancelled while waiting for the rate limiter");
-                co_return fail(errc::timeout, "timed out waiting for the rate limiter");
+            // Awaited directly (not raced) so it sees this coroutine's cancellation filter: a
+            // queued request honours terminal, partial and total cancellation alike.
+            if (auto ec = co_await limiter->acquire(deadline)) {
+                if (ec == errc::queue_full) co_return fail(ec, "rate limiter queue is full");
+                if (ec == errc::timeout) co_return fail(ec, "the deadline passes before a rate-limit slot frees up");
+                co_return fail(asio::error::operation_aborted, "cancelled while waiting for the rate limiter");
             }
-            if (auto ec = std::get<0>(r)) co_return fail(ec, ec == errc::queue_full ? "rate limiter queue is full" : "");
         }
+        const auto attempt_deadline = std::min(deadline, clk.now() + st->cfg.request_timeout);
 
         // On the wire: only terminal cancellation now, and it discards the connection.
         co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
         ++st->in_flight;
-        auto xr = co_await (detail::exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent) ||
-                            clk.async_wait_until(ex, deadline, tuple));
+        auto xr = co_await (detail::exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent, d) ||
+                            clk.async_wait_until(ex, attempt_deadline, tuple));
         --st->in_flight;
         co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
 
@@ -114,6 +123,7 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
                     d.set_body_excerpt(x.body, spec.secret);
                     co_return fail(decoded.error());
                 }
+                if (limiter) limiter->on_success();
                 co_return std::pair<error_code, T>{error_code{}, map(std::move(*decoded))};
             }
             if (ec == errc::rate_limited && limiter) limiter->penalize(x.retry_after.value_or(std::chrono::seconds(1)));

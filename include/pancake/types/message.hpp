@@ -36,7 +36,7 @@ BOOST_DESCRIBE_STRUCT(message, (),
                       (id, conversation_id, page_id, type, message, original_message, from, inserted_at, seen,
                        has_phone, is_hidden, is_removed, is_parent, parent_id, private_reply_conversation,
                        attachments))
-PANCAKE_REQUIRED_FIELDS(message, "id")
+
 
 /// GET …/messages: up to 30 messages, newest first, before index `current_count`.
 struct message_list {

@@ -1,0 +1,105 @@
+// The seed article's workflow as a C++ bot: load the tag map, tag conversations by keyword,
+// assign staff round-robin, and mark them unread for follow-up. Runs against pancake-sim by
+// default (the sample shop), or pages.fm with real credentials:
+//
+//   seed_flow [BASE_URL] [PAGE_ID] [PAGE_ACCESS_TOKEN]
+//   (env: PANCAKE_BASE_URL, PANCAKE_PAGE_ID, PANCAKE_PAGE_ACCESS_TOKEN)
+#include <pancake/pancake.hpp>
+#include <pancake/text/fold.hpp>
+
+#include <boost/asio.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+
+namespace asio = boost::asio;
+using namespace pancake;
+
+namespace {
+
+std::string arg(int argc, char** argv, int i, const char* env, const char* fallback) {
+    if (argc > i) return argv[i];
+    if (const char* v = std::getenv(env)) return v;
+    return fallback;
+}
+
+// Keyword (accent-insensitive) -> tag name, as in the article.
+const std::vector<std::pair<std::string, std::string>> keyword_to_tag = {
+    {"dat hang", "đặt hàng"}, {"mua", "đặt hàng"}, {"order", "đặt hàng"},
+    {"gia", "hỏi giá"},       {"price", "hỏi giá"}, {"khieu nai", "khiếu nại"}, {"complaint", "khiếu nại"},
+};
+
+bool contains_word(const std::string& text, const std::string& word) {
+    for (auto pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
+        auto boundary = [&](std::size_t i) { return i >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i])); };
+        if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) return true;
+    }
+    return false;
+}
+
+asio::awaitable<void> run(client& api, page_id page) {
+    // 1. Tag map: folded name -> id (tags change rarely; a real bot caches this).
+    std::map<std::string, tag_id> tag_map;
+    for (auto& t : co_await api.async_list_tags(page)) tag_map[text::case_fold(t.text).value_or(t.text)] = t.id;
+    std::cout << "loaded " << tag_map.size() << " tags\n";
+
+    // 2. Who can take work.
+    auto staff = co_await api.async_list_users(page);
+    std::vector<user> available;
+    for (auto& u : staff.users)
+        if (u.assignable() && u.is_online) available.push_back(u);
+    std::cout << available.size() << " staff available\n";
+
+    // 3. Unread conversations, newest first.
+    conversation_query q;
+    q.unread_first = true;
+    auto list = co_await api.async_list_conversations(page, q);
+    std::size_t cursor = 0;
+    for (auto& c : list.conversations) {
+        if (c.seen) continue;
+        auto folded = text::accent_fold(c.snippet.value_or("")).value_or("");
+        std::cout << "conversation " << c.id << ": \"" << c.snippet.value_or("") << "\"\n";
+        std::set<std::string> wanted;
+        for (auto& [kw, tag_name] : keyword_to_tag)
+            if (contains_word(folded, kw)) wanted.insert(tag_name);
+        for (auto& name : wanted) {
+            auto it = tag_map.find(name);
+            if (it == tag_map.end()) continue;
+            auto r = co_await api.async_add_tag(page, c.id, it->second);
+            std::cout << "  tagged \"" << name << "\" -> tags now [";
+            for (std::size_t i = 0; i < r.data.size(); ++i) std::cout << (i ? "," : "") << r.data[i];
+            std::cout << "]\n";
+        }
+        if (c.assignee_ids.empty() && !available.empty()) {
+            auto& who = available[cursor++ % available.size()];
+            co_await api.async_assign(page, c.id, std::vector<user_id>{who.id});
+            std::cout << "  assigned to " << who.name << "\n";
+        }
+        co_await api.async_mark_unread(page, c.id);
+        std::cout << "  marked unread for follow-up\n";
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    client_config cfg;
+    cfg.base_url = arg(argc, argv, 1, "PANCAKE_BASE_URL", "http://127.0.0.1:8080");
+    page_id page(arg(argc, argv, 2, "PANCAKE_PAGE_ID", "100000000000001"));
+    asio::io_context ioc;
+    client api(ioc.get_executor(), cfg);
+    api.add_page(page, arg(argc, argv, 3, "PANCAKE_PAGE_ACCESS_TOKEN", "pat_hoamai_7f3c2a91e4b84d0c"));
+    int rc = 0;
+    asio::co_spawn(ioc, run(api, page), [&](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            std::cerr << "seed_flow failed: " << ex.what() << "\n"; // tokens never appear here
+            rc = 1;
+        }
+    });
+    ioc.run();
+    return rc;
+}

@@ -1,0 +1,140 @@
+// The rate limiter, the retry policy and the virtual clock, on virtual time only.
+#include <pancake/pancake.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace pancake;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+BOOST_AUTO_TEST_SUITE(limiter)
+
+BOOST_AUTO_TEST_CASE(gcra_spaces_reservations_by_the_interval) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 1, 0.0, 100});
+    auto t0 = clk.now();
+    BOOST_TEST((l.reserve(t0) == t0));
+    BOOST_TEST((l.reserve(t0) == t0 + 200ms));
+    BOOST_TEST((l.reserve(t0) == t0 + 400ms));
+    // An idle gap does not bank credit beyond the burst.
+    auto later = t0 + 10s;
+    BOOST_TEST((l.reserve(later) == later));
+    BOOST_TEST((l.reserve(later) == later + 200ms));
+}
+
+BOOST_AUTO_TEST_CASE(burst_allows_back_to_back_requests) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 3, 0.0, 100});
+    auto t0 = clk.now();
+    BOOST_TEST((l.reserve(t0) == t0));
+    BOOST_TEST((l.reserve(t0) == t0));
+    BOOST_TEST((l.reserve(t0) == t0));
+    BOOST_TEST((l.reserve(t0) == t0 + 200ms));
+}
+
+BOOST_AUTO_TEST_CASE(no_sliding_second_ever_exceeds_the_budget) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 1, 0.0, 10000});
+    std::vector<clock::time_point> slots;
+    for (int i = 0; i < 500; ++i) slots.push_back(l.reserve(clk.now() + std::chrono::milliseconds(i * 37 % 300)));
+    std::sort(slots.begin(), slots.end());
+    for (std::size_t i = 5; i < slots.size(); ++i) BOOST_TEST_REQUIRE((slots[i] - slots[i - 5] >= 1s));
+}
+
+BOOST_AUTO_TEST_CASE(waiters_are_served_fifo_and_cancellation_frees_the_slot) {
+    asio::io_context ioc;
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 1, 0.0, 3});
+    std::vector<int> order;
+    std::vector<error_code> results(5);
+    asio::cancellation_signal cancel_third;
+    // A coroutine lambda's captures die with the lambda object: pass state as parameters.
+    auto op = [](rate_limiter& l, error_code& result, std::vector<int>& order, int i) -> asio::awaitable<void> {
+        result = co_await l.acquire();
+        if (!result) order.push_back(i);
+    };
+    for (int i = 0; i < 5; ++i) {
+        if (i == 2)
+            asio::co_spawn(ioc, op(l, results[i], order, i), asio::bind_cancellation_slot(cancel_third.slot(), asio::detached));
+        else asio::co_spawn(ioc, op(l, results[i], order, i), asio::detached);
+    }
+    ioc.poll();
+    // 0 went through at once; 1, 2, 3 wait; 4 exceeded max_queue (3).
+    BOOST_TEST(l.waiting() == 3u);
+    BOOST_TEST(results[4] == make_error_code(errc::queue_full));
+    cancel_third.emit(asio::cancellation_type::terminal); // a coroutine's default filter
+    ioc.poll();
+    BOOST_TEST(results[2] == asio::error::operation_aborted);
+    while (clk.advance_to_next()) ioc.poll();
+    BOOST_TEST((order == std::vector<int>{0, 1, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(penalize_pushes_everyone_back) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 1, 0.0, 10});
+    l.penalize(3s);
+    BOOST_TEST((l.reserve(clk.now()) == clk.now() + 3s));
+}
+
+BOOST_AUTO_TEST_CASE(safety_margin_shrinks_the_rate) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 1, 0.02, 10});
+    BOOST_TEST(std::chrono::duration<double>(l.interval()).count() == 1.0 / 4.9, boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retry)
+
+BOOST_AUTO_TEST_CASE(decisions_respect_idempotency) {
+    using P = retry_policy;
+    BOOST_TEST(P::retryable(errc::server_error, idempotency::safe, true));
+    BOOST_TEST(P::retryable(errc::transient_api_error, idempotency::safe, true));
+    BOOST_TEST(P::retryable(errc::connection_lost, idempotency::safe, true));
+    BOOST_TEST(!P::retryable(errc::invalid_token, idempotency::safe, false));
+    BOOST_TEST(!P::retryable(errc::unexpected_response, idempotency::safe, true));
+    // A send may only be re-sent when nothing reached the server.
+    BOOST_TEST(!P::retryable(errc::server_error, idempotency::at_most_once, true));
+    BOOST_TEST(!P::retryable(errc::connection_lost, idempotency::at_most_once, true));
+    BOOST_TEST(P::retryable(errc::connection_lost, idempotency::at_most_once, false));
+    BOOST_TEST(P::retryable(errc::rate_limited, idempotency::at_most_once, true));
+}
+
+BOOST_AUTO_TEST_CASE(backoff_is_capped_full_jitter_and_honours_retry_after) {
+    retry_policy p;
+    std::mt19937_64 rng(7);
+    for (unsigned attempt = 1; attempt < 12; ++attempt) {
+        auto cap = std::min<std::chrono::nanoseconds>(p.initial_backoff * (1LL << (attempt - 1)), p.max_backoff);
+        for (int i = 0; i < 50; ++i) {
+            auto d = p.backoff(attempt, std::nullopt, rng);
+            BOOST_TEST_REQUIRE((d >= 0ns && d <= cap));
+        }
+    }
+    BOOST_TEST((p.backoff(1, 7s, rng) == 7s));
+    BOOST_TEST((p.backoff(1, 3600s, rng) == p.max_retry_after));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(virtual_time)
+
+BOOST_AUTO_TEST_CASE(waiters_fire_in_deadline_order_and_only_when_advanced) {
+    asio::io_context ioc;
+    virtual_clock clk;
+    std::vector<int> fired;
+    for (int i : {3, 1, 2})
+        clk.async_wait_for(ioc.get_executor(), std::chrono::seconds(i), [&, i](error_code ec) {
+            if (!ec) fired.push_back(i);
+        });
+    ioc.poll();
+    BOOST_TEST(fired.empty());
+    clk.advance(1500ms);
+    ioc.poll();
+    BOOST_TEST((fired == std::vector<int>{1}));
+    while (clk.advance_to_next()) ioc.poll();
+    BOOST_TEST((fired == std::vector<int>{1, 2, 3}));
+    BOOST_TEST(clk.pending() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
