@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace asio = boost::asio;
 using namespace pancake;
@@ -73,7 +74,9 @@ asio::awaitable<void> run(client& api, page_id page) {
         }
         if (c.assignee_ids.empty() && !available.empty()) {
             auto& who = available[cursor++ % available.size()];
-            co_await api.async_assign(page, c.id, std::vector<user_id>{who.id});
+            std::vector<user_id> assignees;
+            assignees.push_back(who.id); // (no braced lists inside co_await: GCC 12 bug)
+            co_await api.async_assign(page, c.id, std::move(assignees));
             std::cout << "  assigned to " << who.name << "\n";
         }
         co_await api.async_mark_unread(page, c.id);

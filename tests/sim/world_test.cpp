@@ -39,7 +39,8 @@ struct model {
     json::value body(const sim::handle_result& r) { return json::parse(r.resp.body); }
     std::vector<std::string> ids(const sim::handle_result& r) {
         std::vector<std::string> out;
-        for (auto& c : body(r).at("conversations").as_array()) out.emplace_back(c.at("id").as_string());
+        const auto b = body(r); // (a temporary in the range-init would die before the loop)
+        for (auto& c : b.at("conversations").as_array()) out.emplace_back(c.at("id").as_string());
         return out;
     }
     void add_conversations(int n, std::int64_t base_unix) {
