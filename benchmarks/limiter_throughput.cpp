@@ -21,7 +21,7 @@ namespace {
 
 struct result {
     std::string policy;
-    double rate = 0;           // successful requests per virtual second
+    double rate = 0; // successful requests per virtual second
     std::size_t ok = 0, failed = 0, sent = 0, rejected_429 = 0;
     double attempts_per_success = 0;
 };
@@ -56,9 +56,11 @@ result run(const std::string& name, std::size_t n, std::function<void(client_con
             }
         });
     };
-    if (serial) issue(0);
+    if (serial)
+        issue(0);
     else
-        for (std::size_t i = 0; i < n; ++i) issue(i);
+        for (std::size_t i = 0; i < n; ++i)
+            issue(i);
     while (done < n) {
         if (ioc.poll() > 0) continue;
         if (api.requests_in_flight() > srv.parked()) {
@@ -89,16 +91,20 @@ void print(const result& r, double baseline_rate) {
 
 int main(int argc, char** argv) {
     const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 300;
-    auto serial = run("serial_220ms_baseline", n, [](client_config& c) { c.rate_limit.per_second = 1e6; }, true);
-    auto gcra = run("pancake_gcra_default", n, [](client_config&) {}, false);
-    auto none = run("no_throttle_retry_on_429", n,
-                    [](client_config& c) {
-                        c.rate_limit.per_second = 1e6;
-                        c.rate_limit.max_queue = 1 << 20;
-                        c.retry.max_attempts = 50;
-                        c.retry.total_deadline = std::chrono::hours(1);
-                    },
-                    false);
-    for (auto* r : {&serial, &gcra, &none}) print(*r, serial.rate);
+    auto serial = run(
+        "serial_220ms_baseline", n, [](client_config& c) { c.rate_limit.per_second = 1e6; }, true);
+    auto gcra = run(
+        "pancake_gcra_default", n, [](client_config&) {}, false);
+    auto none = run(
+        "no_throttle_retry_on_429", n,
+        [](client_config& c) {
+            c.rate_limit.per_second = 1e6;
+            c.rate_limit.max_queue = 1 << 20;
+            c.retry.max_attempts = 50;
+            c.retry.total_deadline = std::chrono::hours(1);
+        },
+        false);
+    for (auto* r : {&serial, &gcra, &none})
+        print(*r, serial.rate);
     return gcra.rejected_429 == 0 ? 0 : 1;
 }

@@ -27,13 +27,15 @@ std::string arg(int argc, char** argv, int i, const char* env, const char* fallb
 
 // Keyword (accent-insensitive) -> tag name, as in the article.
 const std::vector<std::pair<std::string, std::string>> keyword_to_tag = {
-    {"dat hang", "đặt hàng"}, {"mua", "đặt hàng"}, {"order", "đặt hàng"},
-    {"gia", "hỏi giá"},       {"price", "hỏi giá"}, {"khieu nai", "khiếu nại"}, {"complaint", "khiếu nại"},
+    {"dat hang", "đặt hàng"}, {"mua", "đặt hàng"},        {"order", "đặt hàng"},      {"gia", "hỏi giá"},
+    {"price", "hỏi giá"},     {"khieu nai", "khiếu nại"}, {"complaint", "khiếu nại"},
 };
 
 bool contains_word(const std::string& text, const std::string& word) {
     for (auto pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
-        auto boundary = [&](std::size_t i) { return i >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i])); };
+        auto boundary = [&](std::size_t i) {
+            return i >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i]));
+        };
         if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) return true;
     }
     return false;
@@ -42,7 +44,8 @@ bool contains_word(const std::string& text, const std::string& word) {
 asio::awaitable<void> run(client& api, page_id page) {
     // 1. Tag map: folded name -> id (tags change rarely; a real bot caches this).
     std::map<std::string, tag_id> tag_map;
-    for (auto& t : co_await api.async_list_tags(page)) tag_map[text::case_fold(t.text).value_or(t.text)] = t.id;
+    for (auto& t : co_await api.async_list_tags(page))
+        tag_map[text::case_fold(t.text).value_or(t.text)] = t.id;
     std::cout << "loaded " << tag_map.size() << " tags\n";
 
     // 2. Who can take work.
@@ -69,7 +72,8 @@ asio::awaitable<void> run(client& api, page_id page) {
             if (it == tag_map.end()) continue;
             auto r = co_await api.async_add_tag(page, c.id, it->second);
             std::cout << "  tagged \"" << name << "\" -> tags now [";
-            for (std::size_t i = 0; i < r.data.size(); ++i) std::cout << (i ? "," : "") << r.data[i];
+            for (std::size_t i = 0; i < r.data.size(); ++i)
+                std::cout << (i ? "," : "") << r.data[i];
             std::cout << "]\n";
         }
         if (c.assignee_ids.empty() && !available.empty()) {

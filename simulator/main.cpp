@@ -72,14 +72,22 @@ int main(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             std::cout << usage;
             return 0;
-        } else if (a == "--host") opts.host = next();
-        else if (a == "--port") opts.port = static_cast<unsigned short>(number(next()));
-        else if (a == "--fixture") fixture = next();
-        else if (a == "--seed") opts.seed = number(next());
-        else if (a == "--rate-limit") rate = static_cast<int>(number(next()));
-        else if (a == "--faults") faults = next();
-        else if (a == "--retry-after") retry_after = true;
-        else if (a == "--max-body") opts.max_body = number(next());
+        } else if (a == "--host")
+            opts.host = next();
+        else if (a == "--port")
+            opts.port = static_cast<unsigned short>(number(next()));
+        else if (a == "--fixture")
+            fixture = next();
+        else if (a == "--seed")
+            opts.seed = number(next());
+        else if (a == "--rate-limit")
+            rate = static_cast<int>(number(next()));
+        else if (a == "--faults")
+            faults = next();
+        else if (a == "--retry-after")
+            retry_after = true;
+        else if (a == "--max-body")
+            opts.max_body = number(next());
         else {
             std::cerr << "pancake-sim: unknown option " << a << "\n" << usage;
             return 2;

@@ -70,11 +70,11 @@ struct call_options {
 /// The v2 conversation listing's query (one call: at most 60, newest first).
 struct conversation_query {
     std::optional<conversation_id> last_conversation_id; ///< cursor: the last id of the previous page
-    std::vector<tag_id> tags;                             ///< AND filter
-    std::optional<std::string> type;                      ///< one of INBOX, COMMENT, COMMENT_LIVESTREAM, POST
-    std::vector<std::string> post_ids;                    ///< required with type POST
-    std::optional<std::int64_t> since, until;             ///< unix seconds
-    bool order_by_inserted_at = false;                    ///< filter/sort on inserted_at, not updated_at
+    std::vector<tag_id> tags;                            ///< AND filter
+    std::optional<std::string> type;                     ///< one of INBOX, COMMENT, COMMENT_LIVESTREAM, POST
+    std::vector<std::string> post_ids;                   ///< required with type POST
+    std::optional<std::int64_t> since, until;            ///< unix seconds
+    bool order_by_inserted_at = false;                   ///< filter/sort on inserted_at, not updated_at
     bool unread_first = false;
 };
 
@@ -108,7 +108,9 @@ public:
         st_->tokens[page.value()] = std::move(page_access_token);
     }
     /// Shares one limiter between clients (or pages): pass the same pointer to each.
-    void set_limiter(const page_id& page, std::shared_ptr<rate_limiter> l) { st_->limiters[page.value()] = std::move(l); }
+    void set_limiter(const page_id& page, std::shared_ptr<rate_limiter> l) {
+        st_->limiters[page.value()] = std::move(l);
+    }
     std::shared_ptr<rate_limiter> limiter(const page_id& page) { return st_->limiter_for(page.value()); }
 
     std::size_t connections_opened() const noexcept { return st_->pool ? st_->pool->connections_opened() : 0; }
@@ -257,43 +259,55 @@ private:
     }
     detail::request_spec get_v1(const page_id& page, std::initializer_list<std::string_view> tail) const {
         if (tail.size() != 1) return {};
-        return make_spec(boost::beast::http::verb::get, page, {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, {});
+        return make_spec(boost::beast::http::verb::get, page,
+                         {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, {});
     }
-    detail::request_spec post_v1(const page_id& page, std::initializer_list<std::string_view> tail, std::string body) const {
-        return make_spec(boost::beast::http::verb::post, page, {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, std::move(body));
-    }
-    detail::request_spec post_conv(const page_id& page, const conversation_id& conv, std::string_view action, std::string body) const {
+    detail::request_spec post_v1(const page_id& page, std::initializer_list<std::string_view> tail,
+                                 std::string body) const {
         return make_spec(boost::beast::http::verb::post, page,
-                         {"public_api", "v1", "pages", page.value(), "conversations", conv.value(), action}, {}, std::move(body));
+                         {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, std::move(body));
+    }
+    detail::request_spec post_conv(const page_id& page, const conversation_id& conv, std::string_view action,
+                                   std::string body) const {
+        return make_spec(boost::beast::http::verb::post, page,
+                         {"public_api", "v1", "pages", page.value(), "conversations", conv.value(), action}, {},
+                         std::move(body));
     }
     detail::request_spec list_spec(const page_id& page, const conversation_query& q) const {
         std::vector<http::query_param> p;
         if (q.last_conversation_id) p.emplace_back("last_conversation_id", q.last_conversation_id->value());
         if (!q.tags.empty()) {
             std::string t;
-            for (auto& id : q.tags) t += (t.empty() ? "" : ",") + std::to_string(id.value());
+            for (auto& id : q.tags)
+                t += (t.empty() ? "" : ",") + std::to_string(id.value());
             p.emplace_back("tags", t);
         }
         if (q.type) p.emplace_back("type", *q.type);
-        for (auto& id : q.post_ids) p.emplace_back("post_ids", id);
+        for (auto& id : q.post_ids)
+            p.emplace_back("post_ids", id);
         if (q.since) p.emplace_back("since", std::to_string(*q.since));
         if (q.until) p.emplace_back("until", std::to_string(*q.until));
         if (q.order_by_inserted_at) p.emplace_back("order_by", "inserted_at");
         if (q.unread_first) p.emplace_back("unread_first", "true");
-        return make_spec(boost::beast::http::verb::get, page, {"public_api", "v2", "pages", page.value(), "conversations"}, std::move(p), {});
+        return make_spec(boost::beast::http::verb::get, page,
+                         {"public_api", "v2", "pages", page.value(), "conversations"}, std::move(p), {});
     }
 
     /// Launches perform() for a response decoded as Wire and handed to the caller as map(Wire).
     template <class Wire, class CompletionToken, class Map = std::identity,
               class T = std::decay_t<std::invoke_result_t<Map&, Wire&&>>>
-    auto run(detail::request_spec spec, call_options opts, CompletionToken&& token, Map map = {}, std::string invalid = {}) {
+    auto run(detail::request_spec spec, call_options opts, CompletionToken&& token, Map map = {},
+             std::string invalid = {}) {
         return asio::async_initiate<CompletionToken, void(error_code, T)>(
-            [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec, call_options opts, Map map, std::string invalid) {
+            [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec, call_options opts,
+               Map map, std::string invalid) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
                 auto hex = asio::get_associated_executor(handler, ex);
-                asio::co_spawn(ex, perform<Wire, T>(st, std::move(spec), opts, std::move(map), std::move(invalid)),
-                    asio::bind_cancellation_slot(slot, asio::bind_executor(hex,
-                        [h = std::move(handler)](std::exception_ptr e, std::pair<error_code, T> r) mutable {
+                asio::co_spawn(
+                    ex, perform<Wire, T>(st, std::move(spec), opts, std::move(map), std::move(invalid)),
+                    asio::bind_cancellation_slot(
+                        slot, asio::bind_executor(hex, [h = std::move(handler)](std::exception_ptr e,
+                                                                                std::pair<error_code, T> r) mutable {
                             if (e) r.first = make_error_code(errc::unexpected_response); // perform() does not throw
                             std::move(h)(r.first, std::move(r.second));
                         })));

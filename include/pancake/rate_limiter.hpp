@@ -21,9 +21,9 @@
 namespace pancake {
 
 struct rate_limit_config {
-    double per_second = 5.0;     ///< the server's budget for this page
-    unsigned burst = 1;          ///< requests allowed back to back (see above before raising it)
-    double safety_margin = 0.02; ///< fraction of the budget left unused to absorb jitter
+    double per_second = 5.0;      ///< the server's budget for this page
+    unsigned burst = 1;           ///< requests allowed back to back (see above before raising it)
+    double safety_margin = 0.02;  ///< fraction of the budget left unused to absorb jitter
     std::size_t max_queue = 1024; ///< waiters beyond this fail fast with errc::queue_full
 };
 

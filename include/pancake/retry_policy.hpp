@@ -18,9 +18,9 @@ enum class idempotency {
 };
 
 struct retry_event {
-    unsigned attempt;                ///< the attempt that failed (1-based)
+    unsigned attempt; ///< the attempt that failed (1-based)
     error_code error;
-    std::chrono::nanoseconds delay;  ///< how long the client waits before the next attempt
+    std::chrono::nanoseconds delay; ///< how long the client waits before the next attempt
 };
 
 struct retry_policy {

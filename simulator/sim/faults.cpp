@@ -94,10 +94,14 @@ bool fault_injector::set_plan(const json::value& plan, std::string& err) {
         }
         if (auto* l = r->if_contains("latency"); l && l->is_object()) {
             auto& lo = l->as_object();
-            std::string dist = lo.contains("dist") && lo.at("dist").is_string() ? std::string(lo.at("dist").as_string()) : "fixed";
-            if (dist == "fixed") rule.latency.dist = latency_spec::distribution::fixed;
-            else if (dist == "uniform") rule.latency.dist = latency_spec::distribution::uniform;
-            else if (dist == "lognormal") rule.latency.dist = latency_spec::distribution::lognormal;
+            std::string dist =
+                lo.contains("dist") && lo.at("dist").is_string() ? std::string(lo.at("dist").as_string()) : "fixed";
+            if (dist == "fixed")
+                rule.latency.dist = latency_spec::distribution::fixed;
+            else if (dist == "uniform")
+                rule.latency.dist = latency_spec::distribution::uniform;
+            else if (dist == "lognormal")
+                rule.latency.dist = latency_spec::distribution::lognormal;
             else {
                 err = "latency dist must be fixed, uniform or lognormal";
                 return false;
@@ -152,7 +156,10 @@ fault_decision fault_injector::decide(std::string_view route, std::string_view p
 json::value fault_injector::report() const {
     json::array a;
     for (auto& r : rules_)
-        a.push_back({{"route", r.route}, {"page", r.page}, {"kind", to_string(r.kind)}, {"matched", r.matched},
+        a.push_back({{"route", r.route},
+                     {"page", r.page},
+                     {"kind", to_string(r.kind)},
+                     {"matched", r.matched},
                      {"fired", r.fired}});
     return json::object{{"rules", std::move(a)}};
 }

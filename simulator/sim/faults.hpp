@@ -39,9 +39,9 @@ struct fault_rule {
     std::string route = "*"; ///< route name ("assign", "tags.update", …) or "*"
     std::string page;        ///< page id, or empty for all
     double probability = 1.0;
-    std::uint64_t every_nth = 0;                ///< fire on the Nth, 2Nth… match (0: every match)
-    std::uint64_t times = 0;                    ///< stop after firing this often (0: no limit)
-    std::optional<double> from_s, until_s;      ///< window, seconds since the server started
+    std::uint64_t every_nth = 0;           ///< fire on the Nth, 2Nth… match (0: every match)
+    std::uint64_t times = 0;               ///< stop after firing this often (0: no limit)
+    std::optional<double> from_s, until_s; ///< window, seconds since the server started
     fault_kind kind = fault_kind::server_error;
     unsigned status = 503;
     latency_spec latency;

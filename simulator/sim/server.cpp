@@ -3,9 +3,9 @@
 #include <pancake/detail/redact.hpp>
 #include <pancake/json.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -40,7 +40,8 @@ http::response<http::string_body> to_http(const response& r, unsigned version, b
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "pancake-sim");
     res.set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res.set(k, v);
+    for (auto& [k, v] : r.headers)
+        res.set(k, v);
     res.body() = r.body;
     res.keep_alive(keep_alive);
     res.prepare_payload();
@@ -79,7 +80,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
         e.wall = utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(clk.system_now())).to_string();
         if (e.body.size() > opts.journal_body_cap) e.body.resize(opts.journal_body_cap);
         journal.push_back(std::move(e));
-        while (journal.size() > opts.max_journal) journal.pop_front();
+        while (journal.size() > opts.max_journal)
+            journal.pop_front();
     }
 
     void publish(std::vector<emitted_event>& evs) {
@@ -163,17 +165,25 @@ struct server::impl : std::enable_shared_from_this<impl> {
             if (decision.failure) {
                 je.fault = to_string(*decision.failure);
                 switch (*decision.failure) {
-                case fault_kind::server_error: resp = error_response(decision.status, "Internal Server Error"); break;
+                case fault_kind::server_error:
+                    resp = error_response(decision.status, "Internal Server Error");
+                    break;
                 case fault_kind::transient_error:
                     resp = error_response(200, "An error occurred. Please try again later.");
                     break;
-                case fault_kind::html: resp = html_response(200); break;
+                case fault_kind::html:
+                    resp = html_response(200);
+                    break;
                 case fault_kind::malformed_json:
                     resp = response{};
                     resp->body = "{\"success\": tru";
                     break;
-                case fault_kind::rate_limited: resp = error_response(429, "Too Many Requests"); break;
-                case fault_kind::reset_before_headers: record(std::move(je)); co_return reset(*stream);
+                case fault_kind::rate_limited:
+                    resp = error_response(429, "Too Many Requests");
+                    break;
+                case fault_kind::reset_before_headers:
+                    record(std::move(je));
+                    co_return reset(*stream);
                 case fault_kind::hang: {
                     record(std::move(je));
                     char b[64];
@@ -185,7 +195,9 @@ struct server::impl : std::enable_shared_from_this<impl> {
                     --parked;
                     co_return reset(*stream);
                 }
-                default: committed_fault = true; break; // truncated, reset_after_headers, commit_then_drop
+                default:
+                    committed_fault = true;
+                    break; // truncated, reset_after_headers, commit_then_drop
                 }
             }
             if (!resp) {
@@ -218,7 +230,8 @@ response server::impl::admin(const request& r) {
     auto parsed = boost::urls::parse_origin_form(r.target);
     if (!parsed) return error_response(400, "bad target");
     std::vector<std::string> s;
-    for (auto seg : parsed->segments()) s.push_back(seg);
+    for (auto seg : parsed->segments())
+        s.push_back(seg);
     auto param = [&](std::string_view k) -> std::optional<std::string> {
         auto it = parsed->params().find(k);
         if (it == parsed->params().end()) return std::nullopt;
@@ -234,8 +247,7 @@ response server::impl::admin(const request& r) {
         o["ok"] = true;
         return json_response(200, o);
     };
-    const bool get = r.method == "GET", post = r.method == "POST" || r.method == "PUT",
-               del = r.method == "DELETE";
+    const bool get = r.method == "GET", post = r.method == "POST" || r.method == "PUT", del = r.method == "DELETE";
     auto is = [&](std::size_t i, std::string_view v) { return i < s.size() && s[i] == v; };
     // s[0] == "__sim"
     if (s.size() == 2 && is(1, "health") && get) return ok({{"seed", model.seed()}, {"t", since_start()}});
@@ -311,7 +323,8 @@ response server::impl::admin(const request& r) {
     }
     if (s.size() == 2 && is(1, "events") && get) {
         json::array a;
-        for (auto& e : events) a.push_back(e.body);
+        for (auto& e : events)
+            a.push_back(e.body);
         return json_response(200, json::object{{"events", std::move(a)}});
     }
     if (s.size() == 3 && is(1, "time") && is(2, "advance") && post) {
@@ -413,8 +426,16 @@ json::value server::journal_json() const { return journal_to_json(impl_->journal
 json::value journal_to_json(const std::deque<journal_entry>& journal) {
     json::array a;
     for (auto& e : journal)
-        a.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"body", e.body}, {"status", e.status},
-                     {"route", e.route}, {"page", e.page}, {"fault", e.fault}, {"t", e.t}, {"wall", e.wall}});
+        a.push_back({{"seq", e.seq},
+                     {"method", e.method},
+                     {"path", e.path},
+                     {"body", e.body},
+                     {"status", e.status},
+                     {"route", e.route},
+                     {"page", e.page},
+                     {"fault", e.fault},
+                     {"t", e.t},
+                     {"wall", e.wall}});
     return json::object{{"journal", std::move(a)}};
 }
 

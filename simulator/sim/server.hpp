@@ -16,8 +16,8 @@ namespace pancake::sim {
 
 struct server_options {
     std::string host = "127.0.0.1";
-    unsigned short port = 0;               ///< 0: pick a free port
-    std::size_t max_body = 1 << 20;        ///< larger request bodies get 413 and the connection closed
+    unsigned short port = 0;        ///< 0: pick a free port
+    std::size_t max_body = 1 << 20; ///< larger request bodies get 413 and the connection closed
     std::size_t max_header = 16 << 10;
     std::chrono::seconds idle_timeout{30}; ///< slow or idle clients are dropped after this (real time)
     std::uint64_t seed = 1;

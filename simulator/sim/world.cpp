@@ -22,9 +22,7 @@ constexpr std::string_view spa_shell =
     "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Pancake</title></head>"
     "<body><div id=\"root\"></div><script src=\"/static/js/app.js\"></script></body></html>";
 
-utc_time to_utc(wall_time w) {
-    return utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(w));
-}
+utc_time to_utc(wall_time w) { return utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(w)); }
 
 std::int64_t unix_seconds(wall_time w) {
     return std::chrono::duration_cast<std::chrono::seconds>(w.time_since_epoch()).count();
@@ -125,10 +123,12 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
                 if (!r) return fail("bad tags", d);
                 ps.tags = *r;
             }
-            auto users = decode<users_snapshot>(json::object{{"users", o.contains("users") ? o.at("users") : json::array{}},
-                                                             {"disabled_users", o.contains("disabled_users") ? o.at("disabled_users") : json::array{}},
-                                                             {"round_robin_users", o.contains("round_robin_users") ? o.at("round_robin_users") : json::object{}}},
-                                                &d);
+            auto users = decode<users_snapshot>(
+                json::object{{"users", o.contains("users") ? o.at("users") : json::array{}},
+                             {"disabled_users", o.contains("disabled_users") ? o.at("disabled_users") : json::array{}},
+                             {"round_robin_users",
+                              o.contains("round_robin_users") ? o.at("round_robin_users") : json::object{}}},
+                &d);
             if (!users) return fail("bad users", d);
             ps.users = users->users;
             ps.disabled_users = users->disabled_users;
@@ -198,7 +198,8 @@ const conversation* world::find_conversation(const std::string& page, const std:
 
 std::vector<std::string> world::page_ids() const {
     std::vector<std::string> out;
-    for (auto& [k, v] : pages_) out.push_back(k);
+    for (auto& [k, v] : pages_)
+        out.push_back(k);
     return out;
 }
 
@@ -228,7 +229,8 @@ response world::rate_check(page_state& p, steady_time now) {
         while (!w.empty() && std::chrono::floor<std::chrono::seconds>(w.front().time_since_epoch()) != bucket)
             w.pop_front();
     } else {
-        while (!w.empty() && w.front() <= now - second) w.pop_front(); // window is (now-1s, now]
+        while (!w.empty() && w.front() <= now - second)
+            w.pop_front(); // window is (now-1s, now]
     }
     if (static_cast<int>(w.size()) >= limit) {
         auto r = error_response(429, "Too Many Requests: rate limit is " + std::to_string(limit) +
@@ -251,8 +253,10 @@ handle_result world::handle(const request& req, steady_time now, wall_time wall)
         return r;
     }
     ctx c{req, now, wall, *parsed, {}, {}, nullptr, {}};
-    for (auto s : parsed->segments()) c.segs.push_back(s);
-    for (auto p : parsed->params()) c.query.emplace(p.key, p.has_value ? p.value : std::string());
+    for (auto s : parsed->segments())
+        c.segs.push_back(s);
+    for (auto p : parsed->params())
+        c.query.emplace(p.key, p.has_value ? p.value : std::string());
     return route(c);
 }
 
@@ -292,7 +296,8 @@ std::pair<std::string, std::string> world::route_name(const request& r) {
     auto parsed = boost::urls::parse_origin_form(r.target);
     if (!parsed) return {"invalid", ""};
     std::vector<std::string> segs;
-    for (auto seg : parsed->segments()) segs.push_back(seg);
+    for (auto seg : parsed->segments())
+        segs.push_back(seg);
     return name_route(segs, r.method);
 }
 
@@ -330,8 +335,8 @@ handle_result world::route(ctx& c) {
 
     auto cit = c.page->conversations.find(s[6]);
     if (cit == c.page->conversations.end()) {
-        out.resp = behaviour_.unknown_conversation_html ? html_response()
-                                                        : error_response(404, "Conversation not found");
+        out.resp =
+            behaviour_.unknown_conversation_html ? html_response() : error_response(404, "Conversation not found");
         return out;
     }
     auto& conv = cit->second;
@@ -372,7 +377,8 @@ std::optional<json::value> parse_body(const std::string& body) {
 handle_result world::round_robin_post(ctx& c) {
     auto v = parse_body(c.req.body);
     diagnostics d;
-    auto upd = v ? decode<round_robin_update>(*v, &d) : result<round_robin_update>(make_error_code(errc::unexpected_response));
+    auto upd =
+        v ? decode<round_robin_update>(*v, &d) : result<round_robin_update>(make_error_code(errc::unexpected_response));
     if (!upd) {
         c.out.resp = error_response(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
         return std::move(c.out);
@@ -388,12 +394,17 @@ handle_result world::round_robin_post(ctx& c) {
         return std::move(c.out);
     }
     auto& rr = c.page->round_robin;
-    if (upd->inbox) rr.inbox = *upd->inbox, c.page->rr_cursor_inbox = 0;
-    else if (behaviour_.round_robin_missing_key_clears) rr.inbox.clear();
-    if (upd->comment) rr.comment = *upd->comment, c.page->rr_cursor_comment = 0;
-    else if (behaviour_.round_robin_missing_key_clears) rr.comment.clear();
+    if (upd->inbox)
+        rr.inbox = *upd->inbox, c.page->rr_cursor_inbox = 0;
+    else if (behaviour_.round_robin_missing_key_clears)
+        rr.inbox.clear();
+    if (upd->comment)
+        rr.comment = *upd->comment, c.page->rr_cursor_comment = 0;
+    else if (behaviour_.round_robin_missing_key_clears)
+        rr.comment.clear();
     c.out.committed = true;
-    c.out.resp = json_response(200, json::object{{"message", "Cài đặt đã được cập nhật thành công"}, {"success", true}});
+    c.out.resp =
+        json_response(200, json::object{{"message", "Cài đặt đã được cập nhật thành công"}, {"success", true}});
     return std::move(c.out);
 }
 
@@ -519,7 +530,8 @@ handle_result world::assign_post(ctx& c, conversation& conv) {
             delta.added_users.push_back(n);
     if (!delta.added_users.empty() || !delta.deleted_users.empty()) {
         conv.assignee_ids.clear();
-        for (auto& u : resolved) conv.assignee_ids.push_back(u.id);
+        for (auto& u : resolved)
+            conv.assignee_ids.push_back(u.id);
         conv.current_assign_users = resolved;
         conv.assignee_histories.push_back({to_utc(c.wall), conv.id.value(), std::move(delta)});
         touch(*c.page, conv, c.wall, c.out.events);
@@ -663,9 +675,12 @@ handle_result world::conversations_get(ctx& c) {
         }
     }
     std::set<std::string> post_ids;
-    for (auto [b, e] = c.query.equal_range("post_ids"); b != e; ++b) post_ids.insert(b->second);
-    for (auto [b, e] = c.query.equal_range("post_ids[]"); b != e; ++b) post_ids.insert(b->second);
-    if (type == std::optional<std::string>("POST") && post_ids.empty()) return bad("post_ids is required for type POST");
+    for (auto [b, e] = c.query.equal_range("post_ids"); b != e; ++b)
+        post_ids.insert(b->second);
+    for (auto [b, e] = c.query.equal_range("post_ids[]"); b != e; ++b)
+        post_ids.insert(b->second);
+    if (type == std::optional<std::string>("POST") && post_ids.empty())
+        return bad("post_ids is required for type POST");
     const bool unread_first = c.param("unread_first") == std::optional<std::string>("true");
 
     auto stamp = [&](const conversation& x) {
@@ -797,7 +812,9 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     msg.type = m.type;
     msg.message = "<div>" + m.text + "</div>";
     msg.original_message = m.text;
-    msg.from = sender{m.psid, m.name, {}, {}, {}, {}, {}, c.customers.empty() ? std::nullopt : std::optional(c.customers[0].id), false, false};
+    msg.from = sender{m.psid, m.name, {}, {},
+                      {},     {},     {}, c.customers.empty() ? std::nullopt : std::optional(c.customers[0].id),
+                      false,  false};
     msg.inserted_at = to_utc(wall);
     p.messages[cid].push_back(msg);
     c.snippet = m.text;
@@ -805,11 +822,11 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     c.seen = false;
     c.last_sent_by = msg.from;
     touch(p, c, wall, out.events);
-    json::object ev{{"page_id", page},
-                    {"event_type", "messaging"},
-                    {"data", json::object{{"conversation", webhook_conversation_json(p, c)},
-                                          {"message", encode(msg)},
-                                          {"post", nullptr}}}};
+    json::object ev{
+        {"page_id", page},
+        {"event_type", "messaging"},
+        {"data",
+         json::object{{"conversation", webhook_conversation_json(p, c)}, {"message", encode(msg)}, {"post", nullptr}}}};
     out.events.insert(out.events.begin(), emitted_event{p.info.id, std::move(ev)});
     out.committed = true;
     out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));

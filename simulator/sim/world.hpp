@@ -52,22 +52,22 @@ struct handle_result {
 /// Where the real API's behaviour is undocumented, the simulator picks the most plausible answer
 /// and lets you switch. Defaults are documented in simulator/README.md.
 struct behaviour {
-    bool reject_duplicate_tag_add = false;   ///< default: adding a present tag succeeds, no change
-    bool reject_absent_tag_remove = false;   ///< default: removing an absent tag succeeds, no change
-    bool reject_unknown_tag = true;          ///< default: 400 {success:false,"Tag not found"}
-    bool unknown_conversation_html = false;  ///< default: 404 {success:false,"Conversation not found"}
-    bool reject_fb_id_assignee = true;       ///< default: 400 (the seed article's "400 when assign")
-    bool reject_empty_assign = false;        ///< default: [] unassigns everyone
+    bool reject_duplicate_tag_add = false;       ///< default: adding a present tag succeeds, no change
+    bool reject_absent_tag_remove = false;       ///< default: removing an absent tag succeeds, no change
+    bool reject_unknown_tag = true;              ///< default: 400 {success:false,"Tag not found"}
+    bool unknown_conversation_html = false;      ///< default: 404 {success:false,"Conversation not found"}
+    bool reject_fb_id_assignee = true;           ///< default: 400 (the seed article's "400 when assign")
+    bool reject_empty_assign = false;            ///< default: [] unassigns everyone
     bool round_robin_missing_key_clears = false; ///< default: a missing key keeps that list
-    bool accept_access_token_alias = false;  ///< accept ?access_token= on public_api
-    unsigned invalid_token_status = 200;     ///< HTTP status of the error_code 102 body
+    bool accept_access_token_alias = false;      ///< accept ?access_token= on public_api
+    unsigned invalid_token_status = 200;         ///< HTTP status of the error_code 102 body
 };
 
 struct rate_limit_config {
-    int per_second = 5;                      ///< per page; <= 0 disables
-    std::map<std::string, int> per_page;     ///< overrides ("shared with other apps" budgets)
-    bool retry_after = false;                ///< send Retry-After on 429 (undocumented: off)
-    bool fixed_window = false;               ///< default: sliding 1 s window (the strictest reading)
+    int per_second = 5;                  ///< per page; <= 0 disables
+    std::map<std::string, int> per_page; ///< overrides ("shared with other apps" budgets)
+    bool retry_after = false;            ///< send Retry-After on 429 (undocumented: off)
+    bool fixed_window = false;           ///< default: sliding 1 s window (the strictest reading)
 };
 
 struct page_state {

@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(every_token_style) {
     }());
     BOOST_TEST(v == 12u);
     // as_tuple: no exceptions, even on error.
-    auto [ec, r] = h.call([&](auto tok) { return api.async_add_tag(shop, conversation_id("missing"), tag_id(1), tok); });
+    auto [ec, r] =
+        h.call([&](auto tok) { return api.async_add_tag(shop, conversation_id("missing"), tag_id(1), tok); });
     BOOST_TEST(ec == errc::not_found);
     auto [ec2, r2] = h.run([&]() -> asio::awaitable<std::tuple<error_code, tag_update_result>> {
         co_return co_await api.async_add_tag(shop, conv1, tag_id(2), asio::as_tuple(asio::deferred));
@@ -122,7 +123,8 @@ BOOST_AUTO_TEST_CASE(every_token_style) {
     BOOST_CHECK_THROW(h.run([&]() -> asio::awaitable<int> {
         co_await api.async_mark_read(shop, conversation_id("missing"));
         co_return 0;
-    }()), boost::system::system_error);
+    }()),
+                      boost::system::system_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -163,7 +165,11 @@ BOOST_AUTO_TEST_CASE(error_shapes_map_to_typed_errors) {
     auto [e6, r6] = h.call([&](auto t) { return api.async_list_tags(shop, d, t); });
     BOOST_TEST(e6 == errc::unexpected_response);
 
-    pancake::client bad_url(h.ioc.get_executor(), [] { client_config c; c.base_url = "ftp://x"; return c; }());
+    pancake::client bad_url(h.ioc.get_executor(), [] {
+        client_config c;
+        c.base_url = "ftp://x";
+        return c;
+    }());
     bad_url.add_page(shop, shop_token);
     auto [e7, r7] = h.call([&](auto t) { return bad_url.async_list_tags(shop, t); });
     BOOST_TEST(e7 == errc::invalid_argument);
@@ -200,17 +206,21 @@ BOOST_AUTO_TEST_CASE(sends_are_never_retried_blindly) {
     auto messages_in_sim = [&] { return h.sim.model().find_page(shop.value())->messages.at(conv1.value()).size(); };
     const auto before = messages_in_sim();
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"commit_then_drop"}]})");
-    auto [e1, r1] = h.call([&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("một lần"), d, t); });
+    auto [e1, r1] = h.call([&](auto t) {
+        return api.async_send_message(shop, conv1, send_message_request::inbox_reply("một lần"), d, t);
+    });
     BOOST_TEST(e1 == errc::outcome_unknown);
     BOOST_TEST(messages_in_sim() == before + 1); // delivered exactly once
     BOOST_TEST(count(h, "messages.send") == 1u);
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"server_error"}]})");
-    auto [e2, r2] = h.call([&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("x"), d, t); });
+    auto [e2, r2] = h.call(
+        [&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("x"), d, t); });
     BOOST_TEST(e2 == errc::outcome_unknown);
     BOOST_TEST(count(h, "messages.send") == 2u);
     // A 429 means the server refused it: that one is safe to send again.
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"rate_limited","times":1}]})");
-    auto [e3, r3] = h.call([&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("y"), d, t); });
+    auto [e3, r3] = h.call(
+        [&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("y"), d, t); });
     BOOST_TEST(!e3);
     BOOST_TEST(d.attempts() >= 2u);
     // Idempotent writes are retried after a lost answer and end in the intended state.
@@ -218,7 +228,8 @@ BOOST_AUTO_TEST_CASE(sends_are_never_retried_blindly) {
     h.call([&](auto t) { return api.async_assign(shop, conv1, {an}, t); });
     auto [e4, r4] = h.call([&](auto t) { return api.async_assign(shop, conv1, {binh}, d, t); });
     BOOST_TEST(!e4);
-    BOOST_TEST((h.sim.model().find_conversation(shop.value(), conv1.value())->assignee_ids == std::vector<user_id>{binh}));
+    BOOST_TEST(
+        (h.sim.model().find_conversation(shop.value(), conv1.value())->assignee_ids == std::vector<user_id>{binh}));
 }
 
 BOOST_AUTO_TEST_CASE(timeouts_and_latency_on_virtual_time) {
@@ -239,7 +250,8 @@ BOOST_AUTO_TEST_CASE(timeouts_and_latency_on_virtual_time) {
     auto [e3, r3] = h.call([&](auto t) { return api.async_list_users(shop, o, t); });
     BOOST_TEST(e3 == errc::timeout);
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"hang"}]})");
-    auto [e4, r4] = h.call([&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("z"), o, t); });
+    auto [e4, r4] = h.call(
+        [&](auto t) { return api.async_send_message(shop, conv1, send_message_request::inbox_reply("z"), o, t); });
     BOOST_TEST(e4 == errc::outcome_unknown);
     h.sim.faults().clear();
     auto [e5, r5] = h.call([&](auto t) { return api.async_list_users(shop, t); }); // still usable
@@ -250,7 +262,8 @@ BOOST_AUTO_TEST_CASE(cancellation_queued_and_in_flight) {
     harness h;
     auto& api = *h.api;
     // Fill the limiter, then cancel a queued request with each cancellation type.
-    for (auto type : {asio::cancellation_type::total, asio::cancellation_type::partial, asio::cancellation_type::terminal}) {
+    for (auto type :
+         {asio::cancellation_type::total, asio::cancellation_type::partial, asio::cancellation_type::terminal}) {
         h.sim.clear_journal();
         asio::cancellation_signal sig;
         std::optional<error_code> first, queued;
@@ -329,9 +342,14 @@ BOOST_AUTO_TEST_CASE(two_hundred_operations_use_the_budget_with_zero_429) {
     std::size_t done = 0, failed = 0;
     const auto t0 = h.vclock.now();
     for (int i = 0; i < 200; ++i) {
-        auto cb = [&](error_code e, auto) { ++done; if (e) ++failed; };
-        if (i % 2) api.async_add_tag(shop, conv1, tag_id(i % 6), cb);
-        else api.async_list_tags(shop, cb);
+        auto cb = [&](error_code e, auto) {
+            ++done;
+            if (e) ++failed;
+        };
+        if (i % 2)
+            api.async_add_tag(shop, conv1, tag_id(i % 6), cb);
+        else
+            api.async_list_tags(shop, cb);
     }
     h.run_until([&] { return done == 200; }, std::chrono::seconds(60));
     const double elapsed = std::chrono::duration<double>(h.vclock.now() - t0).count();
@@ -340,7 +358,8 @@ BOOST_AUTO_TEST_CASE(two_hundred_operations_use_the_budget_with_zero_429) {
     BOOST_TEST(failed == 0u);
     BOOST_TEST(h.sim.journal().size() == 200u);
     std::size_t limited = 0;
-    for (auto& e : h.sim.journal()) limited += e.status == 429;
+    for (auto& e : h.sim.journal())
+        limited += e.status == 429;
     BOOST_TEST(limited == 0u);
     BOOST_TEST(rate >= 0.95 * 5.0);
     BOOST_TEST(rate <= 5.0);
@@ -368,7 +387,10 @@ BOOST_AUTO_TEST_CASE(a_full_queue_fails_fast) {
     h.make_client([](client_config& c) { c.rate_limit.max_queue = 5; });
     std::size_t done = 0, full = 0;
     for (int i = 0; i < 20; ++i)
-        h.api->async_list_tags(shop, [&](error_code e, auto) { ++done; full += e == errc::queue_full; });
+        h.api->async_list_tags(shop, [&](error_code e, auto) {
+            ++done;
+            full += e == errc::queue_full;
+        });
     h.run_until([&] { return done == 20; });
     BOOST_TEST(full == 14u); // 1 immediately, 5 queued, the rest refused
 }
@@ -379,7 +401,10 @@ BOOST_AUTO_TEST_CASE(a_lower_shared_budget_is_absorbed_by_retries) {
     h.make_client([](client_config& c) { c.retry.max_attempts = 8; });
     std::size_t done = 0, failed = 0;
     for (int i = 0; i < 20; ++i)
-        h.api->async_list_tags(shop, [&](error_code e, auto) { ++done; failed += bool(e); });
+        h.api->async_list_tags(shop, [&](error_code e, auto) {
+            ++done;
+            failed += bool(e);
+        });
     h.run_until([&] { return done == 20; }, std::chrono::seconds(60));
     BOOST_TEST(failed == 0u);
     BOOST_TEST(count(h, "tags.list", 429) > 0u); // it did hit the lower limit, and recovered

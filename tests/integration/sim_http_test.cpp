@@ -45,7 +45,10 @@ struct running_sim {
         });
     }
     ~running_sim() {
-        asio::post(ioc, [this] { srv.stop(); ioc.stop(); });
+        asio::post(ioc, [this] {
+            srv.stop();
+            ioc.stop();
+        });
         th.join();
     }
     template <class F>
@@ -66,7 +69,10 @@ struct running_sim {
         http::response_parser<http::string_body> p;
         p.body_limit(16 << 20);
         bool done = false;
-        http::async_read(s, b, p, [&](auto ec, auto) { r.ec = ec; done = true; });
+        http::async_read(s, b, p, [&](auto ec, auto) {
+            r.ec = ec;
+            done = true;
+        });
         c.run();
         if (!r.ec) {
             r.status = p.get().result_int();
@@ -105,26 +111,82 @@ BOOST_AUTO_TEST_CASE(every_endpoint_answers_over_http) {
     BOOST_TEST(s.get(s.v1("tags")).js().at("tags").as_array().size() == 6u);
     BOOST_TEST(s.get(s.v1("users")).js().at("round_robin_users").at("inbox").as_array().size() == 3u);
     BOOST_TEST(s.post(s.v1("round_robin_users"), R"({"comment":[]})").js().at("success") == true);
-    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":"1"})").js().at("data") == json::parse("[3,1]"));
-    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["c4bafd84-7b96-4f28-b59a-031f17c32ddf"]})").status == 200u);
+    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":"1"})").js().at("data") ==
+               json::parse("[3,1]"));
+    BOOST_TEST(
+        s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["c4bafd84-7b96-4f28-b59a-031f17c32ddf"]})")
+            .status == 200u);
     BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/read")).js().at("success") == true);
     BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/unread")).js().at("success") == true);
     BOOST_TEST(s.get(s.v1("conversations/" + C1 + "/messages")).js().at("messages").as_array().size() == 3u);
-    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/messages"), R"({"action":"reply_inbox","message":"Dạ"})").js().at("success") == true);
-    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T).js().at("conversations").as_array().size() == 3u);
+    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/messages"), R"({"action":"reply_inbox","message":"Dạ"})")
+                   .js()
+                   .at("success") == true);
+    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T)
+                   .js()
+                   .at("conversations")
+                   .as_array()
+                   .size() == 3u);
     BOOST_TEST(s.get("/api/v1/pages?access_token=uat_hoamai_owner_2026").js().at("pages").as_array().size() == 2u);
     BOOST_TEST(s.get("/api/public_api/v1/nothing/here").content_type.starts_with("text/html"));
 }
 
+BOOST_AUTO_TEST_CASE(documented_quirks_over_http) {
+    running_sim s;
+    s.post("/__sim/rate_limit", R"({"per_second":0})");
+    for (int i = 0; i < 70; ++i) {
+        s.on_server([&] {
+            s.clk.advance(std::chrono::seconds(60));
+            return 0;
+        });
+        s.post("/__sim/pages/" + P + "/messages", R"({"psid":"8)" + std::to_string(100 + i) + R"(","text":"hi"})");
+    }
+    const std::string list = "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T;
+    auto ids = [&](const std::string& q) {
+        auto b = s.get(list + q).js();
+        std::vector<std::string> out;
+        for (auto& c : b.at("conversations").as_array())
+            out.emplace_back(c.at("id").as_string());
+        return out;
+    };
+    auto first = ids("");
+    BOOST_TEST(first.size() == 60u); // silent cap, no total, no cursor field
+    BOOST_TEST(!s.get(list).js().as_object().contains("total"));
+    BOOST_TEST(ids("&last_conversation_id=" + first.back()).size() == 13u);
+    BOOST_TEST(ids("&type=COMMENT&type=INBOX").empty()); // one type per call
+    BOOST_TEST(ids("&type=COMMENT").size() == 1u);
+    s.post(s.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":1})"); // int form accepted
+    BOOST_TEST(ids("&tags=1,3") == std::vector<std::string>{C1});                    // AND
+    BOOST_TEST(ids("&since=1767225000&until=1767225630&order_by=inserted_at") == std::vector<std::string>{C1});
+    BOOST_TEST(ids("&since=1767225000&until=1767225630").empty()); // updated_at moved on
+    // Tags: duplicate add is a no-op success; the answer is the full set.
+    auto dup = s.post(s.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":"1"})").js();
+    BOOST_TEST(dup.at("data") == json::parse("[3,1]"));
+    // Assign replaces; histories record both sides.
+    s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["c4bafd84-7b96-4f28-b59a-031f17c32ddf"]})");
+    s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["fb5ff8ed-434b-4d4b-a213-b595b242b81a"]})");
+    auto conv = s.get("/__sim/pages/" + P + "/conversations/" + C1).js().at("conversation");
+    BOOST_TEST(conv.at("assignee_ids") == json::parse(R"(["fb5ff8ed-434b-4d4b-a213-b595b242b81a"])"));
+    BOOST_TEST(conv.at("assignee_histories").as_array().size() == 2u);
+    BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["116256249766099"]})").status ==
+               400u);
+    // Token bound to its page.
+    BOOST_TEST(s.get(s.v1("tags", P, "pat_senvang_5d1e8b7a3c6f4e21")).js().at("error_code") == 102);
+}
+
 BOOST_AUTO_TEST_CASE(sixth_quick_call_is_429_and_other_pages_are_unaffected) {
     running_sim s;
-    for (int i = 0; i < 5; ++i) BOOST_TEST_REQUIRE(s.get(s.v1("tags")).status == 200u);
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST_REQUIRE(s.get(s.v1("tags")).status == 200u);
     auto sixth = s.get(s.v1("tags"));
     BOOST_TEST(sixth.status == 429u);
     BOOST_TEST(sixth.js().at("success") == false);
     BOOST_TEST(s.get(s.v1("tags", "100000000000002", "pat_senvang_5d1e8b7a3c6f4e21")).status == 200u);
     BOOST_TEST(s.get("/__sim/journal/count?route=tags.list&status=429").js().at("count") == 1);
-    s.on_server([&] { s.clk.advance(1s); return 0; });
+    s.on_server([&] {
+        s.clk.advance(1s);
+        return 0;
+    });
     BOOST_TEST(s.get(s.v1("tags")).status == 200u);
 }
 
@@ -171,7 +233,9 @@ BOOST_AUTO_TEST_CASE(every_fault_kind) {
     auto report = s.get("/__sim/faults").js();
     BOOST_TEST(report.at("rules").as_array().at(0).at("fired") == 1);
     BOOST_TEST(s.post("/__sim/faults", R"({"rules":[{"kind":"explode"}]})").status == 400u);
-    BOOST_TEST(s.post("/__sim/faults", R"({"rules":[{"kind":"latency","latency":{"dist":"uniform","min_ms":5,"max_ms":1}}]})").status == 400u);
+    BOOST_TEST(
+        s.post("/__sim/faults", R"({"rules":[{"kind":"latency","latency":{"dist":"uniform","min_ms":5,"max_ms":1}}]})")
+            .status == 400u);
 }
 
 BOOST_AUTO_TEST_CASE(nth_and_window_rules) {
@@ -179,7 +243,8 @@ BOOST_AUTO_TEST_CASE(nth_and_window_rules) {
     s.post("/__sim/rate_limit", R"({"per_second":0})");
     s.faults(R"({"rules":[{"route":"tags.list","kind":"server_error","every_nth":3}]})");
     std::vector<unsigned> st;
-    for (int i = 0; i < 6; ++i) st.push_back(s.get(s.v1("tags")).status);
+    for (int i = 0; i < 6; ++i)
+        st.push_back(s.get(s.v1("tags")).status);
     BOOST_TEST((st == std::vector<unsigned>{200, 200, 503, 200, 200, 503}));
     s.faults(R"({"rules":[{"kind":"server_error","window":{"from_s":10,"until_s":20}}]})");
     BOOST_TEST(s.get(s.v1("tags")).status == 200u);
@@ -199,9 +264,12 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_answer_and_never_hurts_the_server) {
     BOOST_TEST(s.raw("THIS IS NOT HTTP\r\n\r\n").status == 400u);
     BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/assign"), "{\"assignee_ids\": [1, {}]").status == 400u);
     BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids": 7})").status == 400u);
-    BOOST_TEST(s.get(s.v1("conversations/" + C1 + "/messages") + "&current_count=99999999999999999999999").status == 400u);
-    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + "&since=abc").status == 400u);
-    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + "&tags=1,,x").status == 400u);
+    BOOST_TEST(s.get(s.v1("conversations/" + C1 + "/messages") + "&current_count=99999999999999999999999").status ==
+               400u);
+    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + "&since=abc").status ==
+               400u);
+    BOOST_TEST(s.get("/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + "&tags=1,,x").status ==
+               400u);
     // A slow client that never finishes its headers doesn't block anyone else.
     asio::io_context c;
     asio::ip::tcp::socket slow(c);
@@ -209,7 +277,12 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_answer_and_never_hurts_the_server) {
     asio::write(slow, asio::buffer(std::string("GET /api/public_api/v1/pages/1/tags HTTP/1.1\r\nHost: x\r\n")));
     BOOST_TEST(s.get(s.v1("tags")).status == 200u);
     // State is intact after all that.
-    BOOST_TEST(s.get("/__sim/pages/" + P + "/conversations/" + C1).js().at("conversation").at("assignee_ids").as_array().empty());
+    BOOST_TEST(s.get("/__sim/pages/" + P + "/conversations/" + C1)
+                   .js()
+                   .at("conversation")
+                   .at("assignee_ids")
+                   .as_array()
+                   .empty());
 }
 
 BOOST_AUTO_TEST_CASE(admin_api) {
@@ -222,14 +295,17 @@ BOOST_AUTO_TEST_CASE(admin_api) {
     BOOST_TEST(conv.at("id").as_string() == P + "_777");
     BOOST_TEST(conv.at("assignee_ids").as_array().size() == 1u); // built-in round-robin ran
     BOOST_TEST(s.get("/__sim/events").js().at("events").as_array().size() == 2u);
-    BOOST_TEST(s.post("/__sim/pages/" + P + "/users/fb5ff8ed-434b-4d4b-a213-b595b242b81a", R"({"is_online":false})").status == 200u);
+    BOOST_TEST(
+        s.post("/__sim/pages/" + P + "/users/fb5ff8ed-434b-4d4b-a213-b595b242b81a", R"({"is_online":false})").status ==
+        200u);
     BOOST_TEST(s.post("/__sim/pages/" + P + "/users/nobody", R"({"is_online":false})").status == 404u);
     BOOST_TEST(s.post("/__sim/behaviour", R"({"reject_empty_assign":true})").status == 200u);
     BOOST_TEST(s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":[]})").status == 400u);
     s.get(s.v1("tags"));
     auto journal = s.get("/__sim/journal").js().at("journal").as_array();
     BOOST_TEST(!journal.empty());
-    for (auto& e : journal) BOOST_TEST(json::serialize(e).find(T) == std::string::npos); // token redacted
+    for (auto& e : journal)
+        BOOST_TEST(json::serialize(e).find(T) == std::string::npos); // token redacted
     BOOST_TEST(s.get("/__sim/journal/count?route=tags.list").js().at("count") == 1);
     BOOST_TEST(s.post("/__sim/fixture", R"({"pages":[{"id":"9"}]})").status == 400u);
     BOOST_TEST(s.post("/__sim/reset").status == 200u);
@@ -246,10 +322,17 @@ BOOST_AUTO_TEST_CASE(same_seed_same_journal) {
         s.faults(R"({"rules":[{"kind":"server_error","probability":0.3},{"kind":"transient_error","probability":0.3},
                     {"route":"assign","kind":"commit_then_drop","probability":0.5}]})");
         for (int i = 0; i < 30; ++i) {
-            s.on_server([&] { s.clk.advance(300ms); return 0; });
-            if (i % 3 == 0) s.get(s.v1("tags"));
-            else if (i % 3 == 1) s.post(s.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":["c4bafd84-7b96-4f28-b59a-031f17c32ddf"]})");
-            else s.post("/__sim/pages/" + P + "/messages", R"({"psid":"9)" + std::to_string(i) + R"(","text":"hi"})");
+            s.on_server([&] {
+                s.clk.advance(300ms);
+                return 0;
+            });
+            if (i % 3 == 0)
+                s.get(s.v1("tags"));
+            else if (i % 3 == 1)
+                s.post(s.v1("conversations/" + C1 + "/assign"),
+                       R"({"assignee_ids":["c4bafd84-7b96-4f28-b59a-031f17c32ddf"]})");
+            else
+                s.post("/__sim/pages/" + P + "/messages", R"({"psid":"9)" + std::to_string(i) + R"(","text":"hi"})");
         }
         return json::serialize(s.get("/__sim/journal").js()) + json::serialize(s.get("/__sim/events").js());
     };

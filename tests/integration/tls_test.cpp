@@ -54,7 +54,8 @@ struct tls_server {
 std::pair<error_code, std::vector<tag>> list_tags(asio::io_context& ioc, client& api) {
     std::optional<std::pair<error_code, std::vector<tag>>> out;
     api.async_list_tags(page_id("1"), [&](error_code ec, std::vector<tag> t) { out.emplace(ec, std::move(t)); });
-    for (int i = 0; i < 500 && !out; ++i) ioc.run_one_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 500 && !out; ++i)
+        ioc.run_one_for(std::chrono::milliseconds(20));
     BOOST_REQUIRE(out);
     return *out;
 }

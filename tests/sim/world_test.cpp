@@ -40,7 +40,8 @@ struct model {
     std::vector<std::string> ids(const sim::handle_result& r) {
         std::vector<std::string> out;
         const auto b = body(r); // (a temporary in the range-init would die before the loop)
-        for (auto& c : b.at("conversations").as_array()) out.emplace_back(c.at("id").as_string());
+        for (auto& c : b.at("conversations").as_array())
+            out.emplace_back(c.at("id").as_string());
         return out;
     }
     void add_conversations(int n, std::int64_t base_unix) {
@@ -75,7 +76,8 @@ BOOST_AUTO_TEST_CASE(tokens_are_bound_to_one_page) {
 
 BOOST_AUTO_TEST_CASE(unknown_routes_answer_html) {
     model m;
-    for (std::string t : std::vector<std::string>{"/", "/api/public_api/v1/pages/" + P + "/conversations/" + C1, "/api/public_api/v2/pages/" + P + "/tags"}) {
+    for (std::string t : std::vector<std::string>{"/", "/api/public_api/v1/pages/" + P + "/conversations/" + C1,
+                                                  "/api/public_api/v2/pages/" + P + "/tags"}) {
         auto r = m.call("GET", t + std::string("?page_access_token=") + T);
         BOOST_TEST(r.resp.content_type.starts_with("text/html"));
     }
@@ -83,7 +85,9 @@ BOOST_AUTO_TEST_CASE(unknown_routes_answer_html) {
 
 BOOST_AUTO_TEST_CASE(tag_add_remove_semantics) {
     model m;
-    auto add = [&](std::string id) { return m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":)" + id + "}"); };
+    auto add = [&](std::string id) {
+        return m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"add","tag_id":)" + id + "}");
+    };
     auto r = add("\"1\"");
     BOOST_TEST(m.body(r).at("data") == json::parse("[3,1]"));
     BOOST_TEST(r.events.size() == 1u); // a conversation webhook
@@ -102,7 +106,9 @@ BOOST_AUTO_TEST_CASE(tag_add_remove_semantics) {
     BOOST_TEST(hist.back().payload.action == "remove");
     r = m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"remove","tag_id":"4"})");
     BOOST_TEST(r.resp.status == 200u); // absent: success by default
-    BOOST_TEST(m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"toggle","tag_id":"4"})").resp.status == 400u);
+    BOOST_TEST(
+        m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"toggle","tag_id":"4"})").resp.status ==
+        400u);
     BOOST_TEST(m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({"action":"add"})").resp.status == 400u);
     BOOST_TEST(m.call("POST", m.v1("conversations/" + C1 + "/tags"), R"({not json)").resp.status == 400u);
     BOOST_TEST(m.call("POST", m.v1("conversations/nope/tags"), R"({"action":"add","tag_id":"1"})").resp.status == 404u);
@@ -110,7 +116,9 @@ BOOST_AUTO_TEST_CASE(tag_add_remove_semantics) {
 
 BOOST_AUTO_TEST_CASE(assign_replaces_and_records_history) {
     model m;
-    auto assign = [&](std::string ids) { return m.call("POST", m.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":)" + ids + "}"); };
+    auto assign = [&](std::string ids) {
+        return m.call("POST", m.v1("conversations/" + C1 + "/assign"), R"({"assignee_ids":)" + ids + "}");
+    };
     auto r = assign("[\"" + AN + "\",\"" + BINH + "\"]");
     BOOST_TEST(m.body(r).at("assignee_ids") == json::parse("[\"" + AN + "\",\"" + BINH + "\"]"));
     r = assign("[\"" + BINH + "\"]"); // replace: An is dropped
@@ -160,9 +168,10 @@ BOOST_AUTO_TEST_CASE(listing_semantics) {
     BOOST_TEST(m.ids(m.call("GET", m.list("&tags=1,3"))) == std::vector<std::string>{C1});
     BOOST_TEST(m.ids(m.call("GET", m.list("&tags=1"))).size() == 2u);
     // since/until filter updated_at by default, inserted_at with order_by=inserted_at.
-    auto window = "&since=1767225000&until=1767225700"; // around 2026-01-01T00:00
+    auto window = "&since=1767225000&until=1767225700";       // around 2026-01-01T00:00
     BOOST_TEST(m.ids(m.call("GET", m.list(window))).empty()); // C1 was updated just now
-    BOOST_TEST(m.ids(m.call("GET", m.list(std::string(window) + "&order_by=inserted_at"))) == std::vector<std::string>{C1});
+    BOOST_TEST(m.ids(m.call("GET", m.list(std::string(window) + "&order_by=inserted_at"))) ==
+               std::vector<std::string>{C1});
     BOOST_TEST(m.call("GET", m.list("&since=yesterday")).resp.status == 400u);
     // unread_first.
     auto unread = m.body(m.call("GET", m.list("&unread_first=true")));
@@ -172,7 +181,8 @@ BOOST_AUTO_TEST_CASE(listing_semantics) {
 BOOST_AUTO_TEST_CASE(messages_page_by_30_and_send_is_validated) {
     model m;
     sim::customer_message cm{"200000000000001", "Hương", "tin", "INBOX", {}, {}};
-    for (int i = 0; i < 40; ++i) m.w.inject(P, cm, m.wall);
+    for (int i = 0; i < 40; ++i)
+        m.w.inject(P, cm, m.wall);
     auto r = m.body(m.call("GET", m.v1("conversations/" + C1 + "/messages")));
     BOOST_TEST(r.at("messages").as_array().size() == 30u);
     r = m.body(m.call("GET", m.v1("conversations/" + C1 + "/messages") + "&current_count=30"));
@@ -188,12 +198,14 @@ BOOST_AUTO_TEST_CASE(messages_page_by_30_and_send_is_validated) {
     BOOST_TEST(m.body(missing).at("message") == "Missing required field: 'message_id'");
     BOOST_TEST(send(R"({"action":"reply_inbox","message":"x","content_ids":["c1"]})").resp.status == 500u);
     auto comment_conv = "300000000000001_400000000000001";
-    auto pr = m.call("POST", m.v1(std::string("conversations/") + comment_conv + "/messages"),
-                     R"({"action":"private_replies","post_id":"100000000000001_300000000000001","message_id":"c_400000000000001","from_id":"400000000000001","message":"Shop inbox bạn nhé"})");
+    auto pr = m.call(
+        "POST", m.v1(std::string("conversations/") + comment_conv + "/messages"),
+        R"({"action":"private_replies","post_id":"100000000000001_300000000000001","message_id":"c_400000000000001","from_id":"400000000000001","message":"Shop inbox bạn nhé"})");
     BOOST_TEST(pr.resp.status == 200u); // comment from 2025-12-30, now 2026-01-02: inside 7 days
     m.wall += 24h * 7;
-    pr = m.call("POST", m.v1(std::string("conversations/") + comment_conv + "/messages"),
-                R"({"action":"private_replies","post_id":"100000000000001_300000000000001","message_id":"c_400000000000001","from_id":"400000000000001","message":"muộn"})");
+    pr = m.call(
+        "POST", m.v1(std::string("conversations/") + comment_conv + "/messages"),
+        R"({"action":"private_replies","post_id":"100000000000001_300000000000001","message_id":"c_400000000000001","from_id":"400000000000001","message":"muộn"})");
     BOOST_TEST(pr.resp.status == 400u);
 }
 
@@ -209,7 +221,8 @@ BOOST_AUTO_TEST_CASE(built_in_round_robin_skips_offline_and_disabled) {
     BOOST_TEST((got == std::vector<std::string>{AN, BINH, AN, BINH}));
     BOOST_TEST(m.w.set_user_status(P, AN, std::string("offline"), false));
     sim::customer_message cm{"800", "K", "hi", "INBOX", {}, {}};
-    BOOST_TEST(m.body(m.w.inject(P, cm, m.wall)).at("conversation").at("assignee_ids").as_array().at(0).as_string() == BINH);
+    BOOST_TEST(m.body(m.w.inject(P, cm, m.wall)).at("conversation").at("assignee_ids").as_array().at(0).as_string() ==
+               BINH);
     // Updating the list over the API; a missing key keeps that list.
     auto r = m.call("POST", m.v1("round_robin_users"), R"({"inbox":[")" + AN + R"("]})");
     BOOST_TEST(m.body(r).at("message") == "Cài đặt đã được cập nhật thành công");
@@ -219,7 +232,8 @@ BOOST_AUTO_TEST_CASE(built_in_round_robin_skips_offline_and_disabled) {
 
 BOOST_AUTO_TEST_CASE(rate_limit_is_per_page_sliding_second) {
     model m({5, {}, false, false});
-    for (int i = 0; i < 5; ++i) BOOST_TEST(m.call("GET", m.v1("tags")).resp.status == 200u);
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(m.call("GET", m.v1("tags")).resp.status == 200u);
     auto r = m.call("GET", m.v1("tags"));
     BOOST_TEST(r.resp.status == 429u);
     BOOST_TEST(r.resp.headers.empty()); // no Retry-After by default
@@ -242,7 +256,8 @@ BOOST_AUTO_TEST_CASE(user_token_api_and_token_regeneration) {
     auto pages = m.body(m.call("GET", "/api/v1/pages?access_token=uat_hoamai_owner_2026"));
     BOOST_TEST(pages.at("pages").as_array().size() == 2u);
     BOOST_TEST(m.call("GET", "/api/v1/pages?access_token=uat_expired_token").resp.status == 401u);
-    auto gen = m.body(m.call("POST", "/api/v1/pages/" + P + "/generate_page_access_token?access_token=uat_hoamai_owner_2026"));
+    auto gen =
+        m.body(m.call("POST", "/api/v1/pages/" + P + "/generate_page_access_token?access_token=uat_hoamai_owner_2026"));
     std::string fresh(gen.at("page_access_token").as_string());
     BOOST_TEST(m.body(m.call("GET", m.v1("tags"))).at("error_code") == 102); // old token is dead
     BOOST_TEST(m.call("GET", m.v1("tags", fresh)).resp.status == 200u);
@@ -251,7 +266,8 @@ BOOST_AUTO_TEST_CASE(user_token_api_and_token_regeneration) {
 BOOST_AUTO_TEST_CASE(fixture_errors_leave_state_unchanged) {
     model m;
     std::string err;
-    BOOST_TEST(!m.w.load_fixture(json::parse(R"({"pages":[{"id":"1","page_access_token":"t","tags":[{"text":"x"}]}]})"), err));
+    BOOST_TEST(
+        !m.w.load_fixture(json::parse(R"({"pages":[{"id":"1","page_access_token":"t","tags":[{"text":"x"}]}]})"), err));
     BOOST_TEST(err.find("tags") != std::string::npos);
     BOOST_TEST(m.w.find_page(P) != nullptr);
     BOOST_TEST(!m.w.load_fixture(json::parse(R"({"pages":[{"id":"1"}]})"), err));
@@ -262,7 +278,8 @@ BOOST_AUTO_TEST_CASE(same_seed_same_answers) {
         model m;
         std::string all;
         sim::customer_message cm{"55", "K", "hi", "INBOX", {}, {}};
-        for (int i = 0; i < 3; ++i) all += json::serialize(m.body(m.w.inject(P, cm, m.wall)));
+        for (int i = 0; i < 3; ++i)
+            all += json::serialize(m.body(m.w.inject(P, cm, m.wall)));
         all += m.call("POST", m.v1("conversations/" + C1 + "/read")).events.at(0).body.at("request_id").as_string();
         return all;
     };

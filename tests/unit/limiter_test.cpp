@@ -37,9 +37,11 @@ BOOST_AUTO_TEST_CASE(no_sliding_second_ever_exceeds_the_budget) {
     virtual_clock clk;
     rate_limiter l(clk, {5.0, 1, 0.0, 10000});
     std::vector<clock::time_point> slots;
-    for (int i = 0; i < 500; ++i) slots.push_back(l.reserve(clk.now() + std::chrono::milliseconds(i * 37 % 300)));
+    for (int i = 0; i < 500; ++i)
+        slots.push_back(l.reserve(clk.now() + std::chrono::milliseconds(i * 37 % 300)));
     std::sort(slots.begin(), slots.end());
-    for (std::size_t i = 5; i < slots.size(); ++i) BOOST_TEST_REQUIRE((slots[i] - slots[i - 5] >= 1s));
+    for (std::size_t i = 5; i < slots.size(); ++i)
+        BOOST_TEST_REQUIRE((slots[i] - slots[i - 5] >= 1s));
 }
 
 BOOST_AUTO_TEST_CASE(waiters_are_served_fifo_and_cancellation_frees_the_slot) {
@@ -56,8 +58,10 @@ BOOST_AUTO_TEST_CASE(waiters_are_served_fifo_and_cancellation_frees_the_slot) {
     };
     for (int i = 0; i < 5; ++i) {
         if (i == 2)
-            asio::co_spawn(ioc, op(l, results[i], order, i), asio::bind_cancellation_slot(cancel_third.slot(), asio::detached));
-        else asio::co_spawn(ioc, op(l, results[i], order, i), asio::detached);
+            asio::co_spawn(ioc, op(l, results[i], order, i),
+                           asio::bind_cancellation_slot(cancel_third.slot(), asio::detached));
+        else
+            asio::co_spawn(ioc, op(l, results[i], order, i), asio::detached);
     }
     ioc.poll();
     // 0 went through at once; 1, 2, 3 wait; 4 exceeded max_queue (3).
@@ -66,7 +70,8 @@ BOOST_AUTO_TEST_CASE(waiters_are_served_fifo_and_cancellation_frees_the_slot) {
     cancel_third.emit(asio::cancellation_type::terminal); // a coroutine's default filter
     ioc.poll();
     BOOST_TEST(results[2] == asio::error::operation_aborted);
-    while (clk.advance_to_next()) ioc.poll();
+    while (clk.advance_to_next())
+        ioc.poll();
     BOOST_TEST((order == std::vector<int>{0, 1, 3}));
 }
 
@@ -132,7 +137,8 @@ BOOST_AUTO_TEST_CASE(waiters_fire_in_deadline_order_and_only_when_advanced) {
     clk.advance(1500ms);
     ioc.poll();
     BOOST_TEST((fired == std::vector<int>{1}));
-    while (clk.advance_to_next()) ioc.poll();
+    while (clk.advance_to_next())
+        ioc.poll();
     BOOST_TEST((fired == std::vector<int>{1, 2, 3}));
     BOOST_TEST(clk.pending() == 0u);
 }

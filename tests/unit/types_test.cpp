@@ -35,13 +35,15 @@ struct example_builder {
         if (auto* ex = s.if_contains("example")) return *ex;
         if (auto* one = s.if_contains("oneOf")) return build(one->as_array().at(0), name);
         // No type: OpenAPI's "any"; a string is the most common concrete choice.
-        std::string type = s.contains("type") ? std::string(s.at("type").as_string())
-                           : s.contains("properties") ? "object" : "string";
+        std::string type = s.contains("type")         ? std::string(s.at("type").as_string())
+                           : s.contains("properties") ? "object"
+                                                      : "string";
         if (auto* e = s.if_contains("enum")) return e->as_array().at(0);
         if (type == "object") {
             json::object o;
             if (auto* props = s.if_contains("properties"))
-                for (auto& [k, v] : props->as_object()) o[k] = build(v, k);
+                for (auto& [k, v] : props->as_object())
+                    o[k] = build(v, k);
             return o;
         }
         if (type == "array") return s.contains("items") ? json::array{build(s.at("items"), name)} : json::array{};
@@ -85,16 +87,21 @@ BOOST_AUTO_TEST_CASE(every_spec_response_example_decodes) {
     auto rr = must_decode<round_robin_result>(response_example(spec, "/pages/{page_id}/round_robin_users", "post"));
     BOOST_TEST(rr.message == "Cài đặt đã được cập nhật thành công");
 
-    must_decode<tag_update_result>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/tags", "post"));
-    must_decode<assign_result>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/assign", "post"));
+    must_decode<tag_update_result>(
+        response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/tags", "post"));
+    must_decode<assign_result>(
+        response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/assign", "post"));
     must_decode<status_result>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/read", "post"));
-    must_decode<status_result>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/unread", "post"));
+    must_decode<status_result>(
+        response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/unread", "post"));
     auto convs = must_decode<conversation_list>(response_example(spec, "/pages/{page_id}/conversations", "get"));
     BOOST_TEST(convs.conversations.size() == 1u);
     // The older generic schema's string tags decode as text-only tags.
     BOOST_TEST(convs.conversations[0].tags.at(0)->text == "string");
-    must_decode<message_list>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/messages", "get"));
-    must_decode<send_message_result>(response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/messages", "post"));
+    must_decode<message_list>(
+        response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/messages", "get"));
+    must_decode<send_message_result>(
+        response_example(spec, "/pages/{page_id}/conversations/{conversation_id}/messages", "post"));
     must_decode<page_list>(response_example(spec, "/pages", "get"));
 }
 
@@ -107,8 +114,13 @@ BOOST_AUTO_TEST_CASE(every_spec_request_example_round_trips) {
         auto again = must_decode<send_message_request>(encode(m));
         BOOST_TEST(encode(again) == encode(m));
     }
-    auto tag_req = spec.at("paths").at("/pages/{page_id}/conversations/{conversation_id}/tags").at("post")
-                       .at("requestBody").at("content").at("application/json").at("schema");
+    auto tag_req = spec.at("paths")
+                       .at("/pages/{page_id}/conversations/{conversation_id}/tags")
+                       .at("post")
+                       .at("requestBody")
+                       .at("content")
+                       .at("application/json")
+                       .at("schema");
     json::value tr = b.build(tag_req);
     tr.as_object()["tag_id"] = "5";
     auto t = must_decode<tag_request>(tr);
@@ -143,7 +155,8 @@ BOOST_AUTO_TEST_CASE(api_reference_examples_decode) {
     BOOST_TEST(conv_ev.request_id == "6d536a7a-0000-4000-8000-000000000000");
     auto msg_ev = std::get<messaging_event>(*parse_webhook(json::serialize(ex.at("webhook_messaging"))));
     BOOST_TEST(msg_ev.data.message.id == message_id("tt_7452304119832249857"));
-    BOOST_TEST(std::holds_alternative<subscription_event>(*parse_webhook(json::serialize(ex.at("webhook_subscription")))));
+    BOOST_TEST(
+        std::holds_alternative<subscription_event>(*parse_webhook(json::serialize(ex.at("webhook_subscription")))));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_input_fails_with_a_field_path) {
@@ -168,7 +181,8 @@ BOOST_AUTO_TEST_CASE(malformed_input_fails_with_a_field_path) {
         BOOST_TEST(d.field_path() == c.path, c.body);
     }
     diagnostics d;
-    auto r = decode<conversation_list>(std::string_view(R"({"conversations":[{"id":"a","updated_at":"yesterday"}]})"), &d);
+    auto r =
+        decode<conversation_list>(std::string_view(R"({"conversations":[{"id":"a","updated_at":"yesterday"}]})"), &d);
     BOOST_TEST(r.error() == make_error_code(errc::wrong_field_type));
     BOOST_TEST(d.field_path() == "conversations[0].updated_at");
     auto bad_json = decode<tag_list>(std::string_view(R"({"tags":[)"), &d);
@@ -256,9 +270,11 @@ BOOST_AUTO_TEST_CASE(category_and_classification) {
     diagnostics d;
     json::value v;
     using detail::classify_response;
-    BOOST_TEST(classify_response(200, R"({"success":false,"message":"Invalid access_token","error_code":102})", v, d) == errc::invalid_token);
+    BOOST_TEST(classify_response(200, R"({"success":false,"message":"Invalid access_token","error_code":102})", v, d) ==
+               errc::invalid_token);
     BOOST_TEST(d.api_error_code().value_or(0) == 102);
-    BOOST_TEST(classify_response(200, R"({"success":false,"message":"An error occurred. Please try again later."})", v, d) == errc::transient_api_error);
+    BOOST_TEST(classify_response(200, R"({"success":false,"message":"An error occurred. Please try again later."})", v,
+                                 d) == errc::transient_api_error);
     BOOST_TEST(classify_response(200, R"({"success":false,"message":"nope"})", v, d) == errc::api_error);
     BOOST_TEST(classify_response(429, R"({"success":false,"message":"slow down"})", v, d) == errc::rate_limited);
     BOOST_TEST(classify_response(503, "<html>down</html>", v, d) == errc::server_error);

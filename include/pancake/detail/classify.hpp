@@ -22,8 +22,8 @@ inline error_code status_error(unsigned status) {
 
 /// On success, `out` holds the parsed body. On failure, diagnostics carry status, the API's
 /// message and error_code, and a body excerpt with `secret` redacted.
-inline error_code classify_response(unsigned status, std::string_view body, boost::json::value& out,
-                                    diagnostics& diag, std::string_view secret = {}) {
+inline error_code classify_response(unsigned status, std::string_view body, boost::json::value& out, diagnostics& diag,
+                                    std::string_view secret = {}) {
     diag.set_http_status(status);
     diag.set_api_message({});
     diag.set_api_error_code(std::nullopt);

@@ -14,17 +14,17 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <charconv>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 /// Declares which JSON keys of a described struct must be present (found by ADL).
-#define PANCAKE_REQUIRED_FIELDS(T, ...)                                                             \
-    inline std::span<const std::string_view> pancake_required_fields(const T*) {                   \
-        static constexpr std::string_view fields[] = {__VA_ARGS__};                                 \
-        return fields;                                                                              \
+#define PANCAKE_REQUIRED_FIELDS(T, ...)                                                                                \
+    inline std::span<const std::string_view> pancake_required_fields(const T*) {                                       \
+        static constexpr std::string_view fields[] = {__VA_ARGS__};                                                    \
+        return fields;                                                                                                 \
     }
 
 namespace pancake::detail {
@@ -80,17 +80,20 @@ private:
     std::string error_path_;
 };
 
-
 // ---- scalars -------------------------------------------------------------------------------
 
 inline void read(json_reader& r, const json::value& v, std::string& out) {
-    if (auto* s = v.if_string()) out.assign(s->data(), s->size());
-    else r.fail(errc::wrong_field_type);
+    if (auto* s = v.if_string())
+        out.assign(s->data(), s->size());
+    else
+        r.fail(errc::wrong_field_type);
 }
 
 inline void read(json_reader& r, const json::value& v, bool& out) {
-    if (auto* b = v.if_bool()) out = *b;
-    else r.fail(errc::wrong_field_type);
+    if (auto* b = v.if_bool())
+        out = *b;
+    else
+        r.fail(errc::wrong_field_type);
 }
 
 inline bool parse_int(std::string_view s, std::int64_t& out) {
@@ -99,26 +102,33 @@ inline bool parse_int(std::string_view s, std::int64_t& out) {
 }
 
 template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
-void read(json_reader& r, const json::value& v, Int& out) {
-    if (auto* i = v.if_int64()) out = static_cast<Int>(*i);
-    else if (auto* u = v.if_uint64()) out = static_cast<Int>(*u);
+requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) void read(json_reader& r, const json::value& v,
+                                                                          Int& out) {
+    if (auto* i = v.if_int64())
+        out = static_cast<Int>(*i);
+    else if (auto* u = v.if_uint64())
+        out = static_cast<Int>(*u);
     else if (auto* d = v.if_double(); d && *d == static_cast<double>(static_cast<std::int64_t>(*d)))
         out = static_cast<Int>(*d); // 1.0 is an integer in JSON's eyes
-    else r.fail(errc::wrong_field_type);
+    else
+        r.fail(errc::wrong_field_type);
 }
 
 inline void read(json_reader& r, const json::value& v, double& out) {
-    if (v.is_number()) out = v.to_number<double>();
-    else r.fail(errc::wrong_field_type);
+    if (v.is_number())
+        out = v.to_number<double>();
+    else
+        r.fail(errc::wrong_field_type);
 }
 
 inline void read(json_reader&, const json::value& v, json::value& out) { out = v; }
 
 inline void read(json_reader& r, const json::value& v, utc_time& out) {
     if (auto* s = v.if_string()) {
-        if (auto t = utc_time::parse(*s)) out = *t;
-        else r.fail(errc::wrong_field_type);
+        if (auto t = utc_time::parse(*s))
+            out = *t;
+        else
+            r.fail(errc::wrong_field_type);
     } else if (auto* i = v.if_int64()) {
         out = utc_time::from_unix(*i);
     } else {
@@ -131,10 +141,14 @@ inline void read(json_reader& r, const json::value& v, utc_time& out) {
 /// String ids: accept JSON strings, and integers (fb-style ids sometimes arrive as numbers).
 template <class Tag>
 void read(json_reader& r, const json::value& v, basic_id<Tag, std::string>& out) {
-    if (auto* s = v.if_string()) out = basic_id<Tag, std::string>(std::string(s->data(), s->size()));
-    else if (auto* i = v.if_int64()) out = basic_id<Tag, std::string>(std::to_string(*i));
-    else if (auto* u = v.if_uint64()) out = basic_id<Tag, std::string>(std::to_string(*u));
-    else r.fail(errc::wrong_field_type);
+    if (auto* s = v.if_string())
+        out = basic_id<Tag, std::string>(std::string(s->data(), s->size()));
+    else if (auto* i = v.if_int64())
+        out = basic_id<Tag, std::string>(std::to_string(*i));
+    else if (auto* u = v.if_uint64())
+        out = basic_id<Tag, std::string>(std::to_string(*u));
+    else
+        r.fail(errc::wrong_field_type);
 }
 
 /// Integer ids (tag_id): an integer, or a string holding one ("5").
@@ -210,8 +224,7 @@ void read_object(json_reader& r, const json::value& v, T& out) {
 }
 
 template <class T>
-    requires boost::describe::has_describe_members<T>::value
-void read(json_reader& r, const json::value& v, T& out) {
+requires boost::describe::has_describe_members<T>::value void read(json_reader& r, const json::value& v, T& out) {
     read_object(r, v, out);
 }
 

@@ -24,8 +24,7 @@ inline constexpr bool is_optional_v<std::optional<T>> = true;
 
 // Declared first so the container overloads below can reach it (json::value brings no ADL here).
 template <class T>
-    requires boost::describe::has_describe_members<T>::value
-void write(json::value& out, const T& v);
+requires boost::describe::has_describe_members<T>::value void write(json::value& out, const T& v);
 template <class T>
 void write(json::value& out, const std::optional<T>& v);
 template <class T>
@@ -34,8 +33,7 @@ void write(json::value& out, const std::vector<T>& v);
 inline void write(json::value& out, const std::string& v) { out = json::string(v); }
 inline void write(json::value& out, bool v) { out = v; }
 template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
-void write(json::value& out, Int v) {
+requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) void write(json::value& out, Int v) {
     out = static_cast<std::int64_t>(v);
 }
 inline void write(json::value& out, double v) { out = v; }
@@ -47,8 +45,10 @@ void write(json::value& out, const basic_id<Tag, Rep>& id) {
 }
 template <class T>
 void write(json::value& out, const std::optional<T>& v) {
-    if (v) write(out, *v);
-    else out = nullptr;
+    if (v)
+        write(out, *v);
+    else
+        out = nullptr;
 }
 template <class T>
 void write(json::value& out, const std::vector<T>& v) {
@@ -62,8 +62,7 @@ void write(json::value& out, const std::vector<T>& v) {
 }
 
 template <class T>
-    requires boost::describe::has_describe_members<T>::value
-void write(json::value& out, const T& v) {
+requires boost::describe::has_describe_members<T>::value void write(json::value& out, const T& v) {
     auto& o = out.emplace_object();
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     boost::mp11::mp_for_each<members>([&](auto D) {

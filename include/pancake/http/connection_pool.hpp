@@ -48,8 +48,7 @@ struct exchange_result {
 
 class connection {
 public:
-    connection(asio::any_io_executor ex, const origin& o, asio::ssl::context* tls)
-        : origin_(o), tcp_(ex) {
+    connection(asio::any_io_executor ex, const origin& o, asio::ssl::context* tls) : origin_(o), tcp_(ex) {
         if (o.tls) tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(ex), *tls);
     }
 
@@ -76,8 +75,10 @@ public:
         exchange_result r;
         // (no co_await inside ?: — GCC 12 miscompiles it)
         std::tuple<error_code, std::size_t> w;
-        if (tls_) w = co_await bhttp::async_write(*tls_, req, tuple_);
-        else w = co_await bhttp::async_write(tcp_, req, tuple_);
+        if (tls_)
+            w = co_await bhttp::async_write(*tls_, req, tuple_);
+        else
+            w = co_await bhttp::async_write(tcp_, req, tuple_);
         auto [wec, wn] = w;
         r.sent = wn > 0;
         if (wec) {
@@ -89,15 +90,20 @@ public:
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(max_body);
         std::tuple<error_code, std::size_t> rd;
-        if (tls_) rd = co_await bhttp::async_read(*tls_, buffer_, parser, tuple_);
-        else rd = co_await bhttp::async_read(tcp_, buffer_, parser, tuple_);
+        if (tls_)
+            rd = co_await bhttp::async_read(*tls_, buffer_, parser, tuple_);
+        else
+            rd = co_await bhttp::async_read(tcp_, buffer_, parser, tuple_);
         auto [rec, rn] = rd;
         if (rec) {
             usable_ = false;
             r.response_started = rn > 0 || parser.got_some();
-            if (rec == asio::error::operation_aborted) r.ec = rec;
-            else if (rec == bhttp::error::body_limit) r.ec = errc::body_too_large;
-            else r.ec = errc::connection_lost;
+            if (rec == asio::error::operation_aborted)
+                r.ec = rec;
+            else if (rec == bhttp::error::body_limit)
+                r.ec = errc::body_too_large;
+            else
+                r.ec = errc::connection_lost;
             co_return r;
         }
         auto& res = parser.get();
@@ -134,8 +140,8 @@ private:
 };
 
 struct pool_config {
-    std::size_t max_idle = 4;                  ///< keep-alive connections kept per host
-    std::chrono::seconds idle_timeout{30};     ///< older idle connections are closed, not reused
+    std::size_t max_idle = 4;              ///< keep-alive connections kept per host
+    std::chrono::seconds idle_timeout{30}; ///< older idle connections are closed, not reused
 };
 
 /// Keep-alive connections to one origin. Not thread-safe: use it from one executor/strand.
@@ -176,7 +182,8 @@ public:
     }
 
     void close_all() {
-        for (auto& c : idle_) c->close();
+        for (auto& c : idle_)
+            c->close();
         idle_.clear();
     }
 

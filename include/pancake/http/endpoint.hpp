@@ -28,13 +28,17 @@ struct origin {
         auto u = boost::urls::parse_absolute_uri(base);
         if (!u || !u->has_authority() || u->host().empty()) return std::nullopt;
         origin o;
-        if (u->scheme() == "https") o.tls = true;
-        else if (u->scheme() == "http") o.tls = false;
-        else return std::nullopt;
+        if (u->scheme() == "https")
+            o.tls = true;
+        else if (u->scheme() == "http")
+            o.tls = false;
+        else
+            return std::nullopt;
         o.host = u->host();
         o.port = u->has_port() ? std::string(u->port()) : (o.tls ? "443" : "80");
         std::string path = u->path();
-        while (!path.empty() && path.back() == '/') path.pop_back();
+        while (!path.empty() && path.back() == '/')
+            path.pop_back();
         for (std::string_view suffix : {"/public_api/v1", "/public_api/v2", "/v1"})
             if (path.ends_with(suffix)) path.resize(path.size() - suffix.size());
         if (!path.ends_with("/api")) path += "/api";
@@ -60,9 +64,11 @@ inline std::string make_target(const origin& o, std::initializer_list<std::strin
     u.set_path(o.api_root);
     u.set_path_absolute(true);
     auto segs = u.segments();
-    for (auto s : segments) segs.push_back(s);
+    for (auto s : segments)
+        segs.push_back(s);
     auto ps = u.params();
-    for (auto& [k, v] : params) ps.append({k, v});
+    for (auto& [k, v] : params)
+        ps.append({k, v});
     return std::string(u.buffer());
 }
 

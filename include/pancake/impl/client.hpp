@@ -9,15 +9,16 @@ namespace detail {
 
 /// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
 /// be dead is replaced once for safe requests (the server closed it while idle).
-inline asio::awaitable<http::exchange_result> exchange_once(http::connection_pool& pool,
-                                                           const boost::beast::http::request<boost::beast::http::string_body>& req,
-                                                           std::size_t max_body, idempotency kind, bool& sent,
-                                                           diagnostics& diag) {
+inline asio::awaitable<http::exchange_result>
+exchange_once(http::connection_pool& pool, const boost::beast::http::request<boost::beast::http::string_body>& req,
+              std::size_t max_body, idempotency kind, bool& sent, diagnostics& diag) {
     for (int round = 0;; ++round) {
         // (no co_await inside ?: — GCC 12 miscompiles it)
         std::pair<error_code, std::unique_ptr<http::connection>> got;
-        if (round == 0) got = co_await pool.acquire();
-        else got = co_await pool.open();
+        if (round == 0)
+            got = co_await pool.acquire();
+        else
+            got = co_await pool.open();
         auto& [cec, conn] = got;
         if (cec) {
             // TLS failures (bad certificate, …) are final and keep their own code; other

@@ -16,8 +16,8 @@ namespace pancake::text {
 namespace detail {
 inline std::optional<std::string> map(std::string_view in, int options) {
     utf8proc_uint8_t* out = nullptr;
-    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()), static_cast<utf8proc_ssize_t>(in.size()),
-                          &out, static_cast<utf8proc_option_t>(options));
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()),
+                          static_cast<utf8proc_ssize_t>(in.size()), &out, static_cast<utf8proc_option_t>(options));
     if (n < 0) return std::nullopt; // invalid UTF-8
     std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> guard(out, &std::free);
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));

@@ -86,10 +86,9 @@ struct conversation {
     }
 };
 BOOST_DESCRIBE_STRUCT(conversation, (),
-                      (id, type, page_id, post_id, snippet, seen, message_count, has_phone, inserted_at,
-                       updated_at, from, last_sent_by, tags, tag_histories, assignee_ids, assignee_group_id,
-                       current_assign_users, assignee_histories, customer_id, customers, recent_phone_numbers,
-                       version))
+                      (id, type, page_id, post_id, snippet, seen, message_count, has_phone, inserted_at, updated_at,
+                       from, last_sent_by, tags, tag_histories, assignee_ids, assignee_group_id, current_assign_users,
+                       assignee_histories, customer_id, customers, recent_phone_numbers, version))
 PANCAKE_REQUIRED_FIELDS(conversation, "id")
 
 /// One page of the v2 listing (at most 60; no total, no cursor: the caller uses the last id).

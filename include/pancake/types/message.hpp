@@ -34,9 +34,7 @@ struct message {
 };
 BOOST_DESCRIBE_STRUCT(message, (),
                       (id, conversation_id, page_id, type, message, original_message, from, inserted_at, seen,
-                       has_phone, is_hidden, is_removed, is_parent, parent_id, private_reply_conversation,
-                       attachments))
-
+                       has_phone, is_hidden, is_removed, is_parent, parent_id, private_reply_conversation, attachments))
 
 /// GET …/messages: up to 30 messages, newest first, before index `current_count`.
 struct message_list {
@@ -95,8 +93,8 @@ struct send_message_request {
     /// Maximum content_ids per call for a platform ("facebook", "instagram", …); 1 for the rest.
     static std::size_t max_content_ids(std::string_view platform) noexcept {
         if (platform == "facebook" || platform == "personal_zalo") return 30;
-        if (platform == "instagram" || platform == "telegram" || platform == "chat_plugin" ||
-            platform == "booking" || platform == "mercado_libre")
+        if (platform == "instagram" || platform == "telegram" || platform == "chat_plugin" || platform == "booking" ||
+            platform == "mercado_libre")
             return 10;
         return 1;
     }

@@ -44,8 +44,10 @@ inline void read(json_reader& r, const json::value& v, conversation_tag& out) {
     }
     if (auto* s = v.if_string()) {
         std::int64_t n;
-        if (parse_int(*s, n)) out.id = tag_id(n);
-        else out.text.assign(s->data(), s->size());
+        if (parse_int(*s, n))
+            out.id = tag_id(n);
+        else
+            out.text.assign(s->data(), s->size());
         return;
     }
     r.fail(errc::wrong_field_type);

@@ -34,9 +34,9 @@ public:
             return true;
         };
         int y, mo, d, h, mi, se;
-        if (s.size() < 19 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
-            !digits(8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' ||
-            !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, se))
+        if (s.size() < 19 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+            (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' ||
+            !digits(17, 2, se))
             return std::nullopt;
         std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(unsigned(mo)),
                                         std::chrono::day(unsigned(d))};
@@ -54,7 +54,8 @@ public:
                 ++pos;
             }
             if (n == 0) return std::nullopt;
-            for (; n < 6; ++n) micros *= 10;
+            for (; n < 6; ++n)
+                micros *= 10;
         }
         if (pos < s.size() && s[pos] == 'Z') ++pos;
         if (pos != s.size()) return std::nullopt;
@@ -69,9 +70,9 @@ public:
         std::chrono::year_month_day ymd(days);
         std::chrono::hh_mm_ss<std::chrono::microseconds> t(tp_ - days);
         char buf[48];
-        int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
-                              unsigned(ymd.month()), unsigned(ymd.day()), int(t.hours().count()),
-                              int(t.minutes().count()), int(t.seconds().count()));
+        int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()), unsigned(ymd.month()),
+                              unsigned(ymd.day()), int(t.hours().count()), int(t.minutes().count()),
+                              int(t.seconds().count()));
         if (fraction_ || t.subseconds().count() != 0)
             std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(t.subseconds().count()));
         return buf;

@@ -32,8 +32,8 @@ struct webhook_conversation {
     std::optional<std::int64_t> version; ///< apply only if greater than the last one applied
 };
 BOOST_DESCRIBE_STRUCT(webhook_conversation, (),
-                      (id, type, assignee_ids, customer_id, from, is_combined, is_removed, is_replied,
-                       read_watermarks, seen, snippet, tags, version))
+                      (id, type, assignee_ids, customer_id, from, is_combined, is_removed, is_replied, read_watermarks,
+                       seen, snippet, tags, version))
 PANCAKE_REQUIRED_FIELDS(webhook_conversation, "id")
 
 struct webhook_message {
@@ -55,8 +55,8 @@ struct webhook_message {
     std::optional<std::string> private_reply_conversation;
 };
 BOOST_DESCRIBE_STRUCT(webhook_message, (),
-                      (id, conversation_id, page_id, message, original_message, type, inserted_at, from,
-                       attachments, has_phone, is_hidden, is_parent, is_parent_hidden, is_removed, parent_id,
+                      (id, conversation_id, page_id, message, original_message, type, inserted_at, from, attachments,
+                       has_phone, is_hidden, is_parent, is_parent_hidden, is_removed, parent_id,
                        private_reply_conversation))
 PANCAKE_REQUIRED_FIELDS(webhook_message, "id")
 
@@ -150,8 +150,8 @@ struct subscription_info {
     std::optional<std::string> type;
 };
 BOOST_DESCRIBE_STRUCT(subscription_info, (),
-                      (id, is_activated, is_paid, activated_at, expired_at, duration, currency, page_count,
-                       page_ids, user_count, owner_id, type))
+                      (id, is_activated, is_paid, activated_at, expired_at, duration, currency, page_count, page_ids,
+                       user_count, owner_id, type))
 
 struct subscription_data {
     subscription_info subscription;
