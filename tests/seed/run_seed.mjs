@@ -130,3 +130,6 @@ ON CONFLICT (page_id) DO UPDATE SET idx = $2`,
 } finally {
   sim.kill('SIGTERM')
 }
+// pancake-sim stops cleanly on SIGTERM.
+const code = sim.exitCode ?? (await new Promise((resolve) => sim.on('exit', (c) => resolve(c))))
+assert.equal(code, 0)
