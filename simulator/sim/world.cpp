@@ -100,11 +100,12 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
         err = what + (d.field_path().empty() ? "" : ": " + d.field_path());
         return false;
     };
-    if (auto* pv = root->if_contains("pages")) {
-        if (!pv->is_array()) {
-            err = "pages must be an array";
-            return false;
-        }
+    auto* pv = root->if_contains("pages");
+    if (!pv || !pv->is_array()) {
+        err = "a fixture needs a \"pages\" array";
+        return false;
+    }
+    {
         for (auto& jp : pv->as_array()) {
             diagnostics d;
             auto info = decode<page>(jp, &d);

@@ -287,3 +287,46 @@ BOOST_AUTO_TEST_CASE(same_seed_same_answers) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+BOOST_AUTO_TEST_CASE(latency_distributions_are_bounded_and_seeded) {
+    auto draw = [](const char* latency, std::uint64_t seed) {
+        sim::fault_injector f(seed);
+        std::string err;
+        BOOST_REQUIRE(
+            f.set_plan(json::parse(std::string(R"({"rules":[{"kind":"latency","latency":)") + latency + "}]}"), err));
+        std::vector<std::int64_t> ms;
+        for (int i = 0; i < 200; ++i)
+            ms.push_back(
+                std::chrono::duration_cast<std::chrono::milliseconds>(f.decide("tags.list", "1", 0).delay).count());
+        return ms;
+    };
+    for (auto v : draw(R"({"dist":"uniform","min_ms":100,"max_ms":300})", 3))
+        BOOST_TEST_REQUIRE((v >= 100 && v <= 300));
+    auto logn = draw(R"({"dist":"lognormal","mu":4.0,"sigma":0.5})", 3);
+    for (auto v : logn)
+        BOOST_TEST_REQUIRE(v >= 0);
+    BOOST_TEST(*std::max_element(logn.begin(), logn.end()) > *std::min_element(logn.begin(), logn.end()));
+    BOOST_TEST(logn == draw(R"({"dist":"lognormal","mu":4.0,"sigma":0.5})", 3)); // same seed, same draws
+    BOOST_TEST(logn != draw(R"({"dist":"lognormal","mu":4.0,"sigma":0.5})", 4));
+    for (auto v : draw(R"({"dist":"fixed","ms":250})", 1))
+        BOOST_TEST_REQUIRE(v == 250);
+}
+
+BOOST_AUTO_TEST_CASE(rules_match_route_page_and_probability) {
+    sim::fault_injector f(9);
+    std::string err;
+    BOOST_REQUIRE(f.set_plan(
+        json::parse(R"({"rules":[{"route":"assign","page":"1","kind":"server_error","probability":0.5}]})"), err));
+    int fired = 0;
+    for (int i = 0; i < 1000; ++i)
+        fired += f.decide("assign", "1", 0).failure.has_value();
+    BOOST_TEST((fired > 400 && fired < 600));
+    BOOST_TEST(!f.decide("assign", "2", 0).failure);
+    BOOST_TEST(!f.decide("read", "1", 0).failure);
+    BOOST_TEST(!f.set_plan(json::parse(R"({"rules":[{"kind":"server_error","probability":2}]})"), err));
+    BOOST_TEST(!f.set_plan(json::parse(R"({"rules":{}})"), err));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
