@@ -122,21 +122,21 @@ public:
     auto async_list_tags(const page_id& page, CompletionToken&& token = {}) { return async_list_tags(page, call_options{}, std::forward<CompletionToken>(token)); }
     template <class CompletionToken = asio::deferred_t>
     auto async_list_tags(const page_id& page, call_options o, CompletionToken&& token = {}) {
-        return run<tag_list>(get_v1(page, {"tags"}), o, std::forward<CompletionToken>(token), [](tag_list l) { return std::move(l.tags); });
+        return run<tag_list>(get_v1(page, "tags"), o, std::forward<CompletionToken>(token), [](tag_list l) { return std::move(l.tags); });
     }
 
     template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
     auto async_list_users(const page_id& page, CompletionToken&& token = {}) { return async_list_users(page, call_options{}, std::forward<CompletionToken>(token)); }
     template <class CompletionToken = asio::deferred_t>
     auto async_list_users(const page_id& page, call_options o, CompletionToken&& token = {}) {
-        return run<users_snapshot>(get_v1(page, {"users"}), o, std::forward<CompletionToken>(token));
+        return run<users_snapshot>(get_v1(page, "users"), o, std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
     auto async_set_round_robin_users(const page_id& page, const round_robin_update& u, CompletionToken&& token = {}) { return async_set_round_robin_users(page, u, call_options{}, std::forward<CompletionToken>(token)); }
     template <class CompletionToken = asio::deferred_t>
     auto async_set_round_robin_users(const page_id& page, const round_robin_update& u, call_options o, CompletionToken&& token = {}) {
-        return run<round_robin_result>(post_v1(page, {"round_robin_users"}, encode_string(u)), o, std::forward<CompletionToken>(token));
+        return run<round_robin_result>(post_v1(page, "round_robin_users", encode_string(u)), o, std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
@@ -257,15 +257,14 @@ private:
         s.target = http::make_target(*st_->origin, segs, q);
         return s;
     }
-    detail::request_spec get_v1(const page_id& page, std::initializer_list<std::string_view> tail) const {
-        if (tail.size() != 1) return {};
-        return make_spec(boost::beast::http::verb::get, page,
-                         {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, {});
+    /// GET/POST /public_api/v1/pages/{page}/{resource}
+    detail::request_spec get_v1(const page_id& page, std::string_view resource) const {
+        return make_spec(boost::beast::http::verb::get, page, {"public_api", "v1", "pages", page.value(), resource}, {},
+                         {});
     }
-    detail::request_spec post_v1(const page_id& page, std::initializer_list<std::string_view> tail,
-                                 std::string body) const {
-        return make_spec(boost::beast::http::verb::post, page,
-                         {"public_api", "v1", "pages", page.value(), *tail.begin()}, {}, std::move(body));
+    detail::request_spec post_v1(const page_id& page, std::string_view resource, std::string body) const {
+        return make_spec(boost::beast::http::verb::post, page, {"public_api", "v1", "pages", page.value(), resource},
+                         {}, std::move(body));
     }
     detail::request_spec post_conv(const page_id& page, const conversation_id& conv, std::string_view action,
                                    std::string body) const {

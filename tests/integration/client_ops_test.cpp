@@ -9,7 +9,6 @@ using namespace test;
 using namespace pancake;
 namespace json = boost::json;
 
-
 BOOST_AUTO_TEST_SUITE(client_ops)
 
 BOOST_AUTO_TEST_CASE(every_operation_against_the_simulator) {
