@@ -114,7 +114,8 @@ public:
     std::shared_ptr<rate_limiter> limiter(const page_id& page) { return st_->limiter_for(page.value()); }
 
     std::size_t connections_opened() const noexcept { return st_->pool ? st_->pool->connections_opened() : 0; }
-    std::size_t requests_in_flight() const noexcept { return st_->in_flight; }
+    /// Requests on the wire or connecting (not those queued for the limiter or a pool slot).
+    std::size_t requests_in_flight() const noexcept { return st_->in_flight - (st_->pool ? st_->pool->waiting() : 0); }
     const client_config& config() const noexcept { return st_->cfg; }
 
     // clang-format off

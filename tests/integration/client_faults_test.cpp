@@ -228,6 +228,50 @@ BOOST_AUTO_TEST_CASE(a_dead_keep_alive_connection_is_replaced_once) {
     BOOST_TEST(count(h, "tags.list") == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(the_connection_cap_queues_requests_fifo) {
+    harness h;
+    h.make_client([](client_config& c) { c.pool.max_connections = 2; });
+    auto& api = *h.api;
+    // Slow answers keep connections busy; two pages so two limiters let requests overlap.
+    h.set_faults(R"({"rules":[{"route":"tags.list","kind":"latency","latency":{"dist":"fixed","ms":3000}}]})");
+    std::vector<int> order;
+    std::size_t failed = 0;
+    for (int i = 0; i < 6; ++i)
+        api.async_list_tags(i % 2 ? shop2 : shop, [&, i](error_code e, auto) {
+            order.push_back(i);
+            failed += e ? 1 : 0;
+            if (e) BOOST_TEST_MESSAGE("request " << i << ": " << e.message());
+        });
+    std::size_t most_open = 0;
+    h.run_until([&] {
+        BOOST_TEST(h.sim.parked() <= 2u);
+        most_open = std::max(most_open, h.sim.parked());
+        return order.size() == 6;
+    });
+    BOOST_TEST(failed == 0u);
+    BOOST_TEST(most_open == 2u);
+    for (std::size_t k = 0; k < order.size(); ++k) // served in arrival order, two at a time
+        BOOST_TEST(order[k] / 2 == static_cast<int>(k / 2));
+    BOOST_TEST(api.connections_opened() == 2u); // the two were reused, never a third
+    BOOST_TEST(h.sim.connections_accepted() == 2u);
+
+    // A request waiting for a slot honours its deadline, and gives way to the next waiter.
+    h.set_faults(R"({"rules":[{"route":"tags.list","kind":"hang"}]})");
+    std::optional<error_code> a, b, c;
+    call_options quick;
+    quick.timeout = std::chrono::seconds(2);
+    api.async_list_tags(shop, [&](error_code e, auto) { a = e; });
+    api.async_list_tags(shop2, [&](error_code e, auto) { b = e; });
+    api.async_list_users(shop, quick, [&](error_code e, auto) { c = e; }); // no slot: times out waiting
+    h.run_until([&] { return c.has_value(); });
+    BOOST_TEST(*c == errc::timeout);
+    BOOST_TEST(!a.has_value());
+    h.sim.faults().clear();
+    h.run_until([&] { return a && b; }); // the hung ones end at the request timeout
+    auto [e, r] = h.call([&](auto t) { return api.async_list_users(shop, t); });
+    BOOST_TEST(!e);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(client_limiter)

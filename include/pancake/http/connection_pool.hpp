@@ -19,7 +19,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <charconv>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -37,6 +40,42 @@ inline std::shared_ptr<asio::ssl::context> default_tls_context() {
     return ctx;
 }
 
+class connection;
+
+namespace detail {
+
+/// Open-connection accounting for one pool, shared with its connections so that a connection
+/// dropped anywhere (failed exchange, timeout, stale) gives its slot back. Waiters are served
+/// FIFO: a freed slot is handed to the oldest waiter, never grabbed by a newcomer.
+struct connection_slots {
+    struct waiter {
+        asio::steady_timer timer;
+        bool granted = false;                 ///< a slot is ours: open a connection
+        std::unique_ptr<connection> handover; ///< or a kept-alive connection was passed on
+    };
+    std::size_t open = 0;
+    std::size_t max = 0; // 0: unlimited
+    std::deque<std::shared_ptr<waiter>> waiters;
+
+    bool try_take() noexcept {
+        if (max != 0 && open >= max) return false;
+        ++open;
+        return true;
+    }
+    void give_back() noexcept {
+        if (!waiters.empty()) {
+            auto w = std::move(waiters.front()); // the slot passes straight to it
+            waiters.pop_front();
+            w->granted = true;
+            w->timer.cancel();
+            return;
+        }
+        --open;
+    }
+};
+
+} // namespace detail
+
 struct exchange_result {
     error_code ec;
     unsigned status = 0;
@@ -48,8 +87,15 @@ struct exchange_result {
 
 class connection {
 public:
-    connection(asio::any_io_executor ex, const origin& o, asio::ssl::context* tls) : origin_(o), tcp_(ex) {
+    connection(asio::any_io_executor ex, const origin& o, asio::ssl::context* tls,
+               std::shared_ptr<detail::connection_slots> slots = {})
+        : origin_(o), tcp_(ex), slots_(std::move(slots)) {
         if (o.tls) tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(ex), *tls);
+    }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() {
+        if (slots_) slots_->give_back();
     }
 
     asio::awaitable<error_code> connect() {
@@ -120,6 +166,8 @@ public:
     }
 
     bool usable() const noexcept { return usable_; }
+    /// The slot stays counted for whoever takes over (see connection_pool::acquire).
+    void disown_slot() noexcept { slots_.reset(); }
     clock::time_point last_used{};
     bool reused = false;
 
@@ -137,9 +185,11 @@ private:
     std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
     beast::flat_buffer buffer_;
     bool usable_ = true;
+    std::shared_ptr<detail::connection_slots> slots_;
 };
 
 struct pool_config {
+    std::size_t max_connections = 16;      ///< open at once per host (in use + idle); 0: no cap. Others wait, FIFO
     std::size_t max_idle = 4;              ///< keep-alive connections kept per host
     std::chrono::seconds idle_timeout{30}; ///< older idle connections are closed, not reused
 };
@@ -148,26 +198,48 @@ struct pool_config {
 class connection_pool {
 public:
     connection_pool(origin o, pool_config cfg, std::shared_ptr<asio::ssl::context> tls, clock& clk)
-        : origin_(std::move(o)), cfg_(cfg), tls_(std::move(tls)), clk_(clk) {}
+        : origin_(std::move(o)), cfg_(cfg), tls_(std::move(tls)), clk_(clk),
+          slots_(std::make_shared<detail::connection_slots>()) {
+        slots_->max = cfg_.max_connections;
+    }
 
-    /// An idle connection if a fresh one exists, else a new one (connected).
-    asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> acquire() {
+    /// A fresh idle connection if one exists (unless `new_only`), else a new one once the
+    /// connection cap allows it. Waiting for a slot honours the caller's cancellation.
+    asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> acquire(bool new_only = false) {
         const auto now = clk_.now();
         while (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
-            if (now - c->last_used < cfg_.idle_timeout) {
+            if (!new_only && now - c->last_used < cfg_.idle_timeout) {
                 c->reused = true;
                 co_return std::pair{error_code{}, std::move(c)};
             }
-            c->close(); // stale: the server has likely dropped it
+            c->close(); // stale (the server has likely dropped it), or the caller wants a new one
         }
-        co_return co_await open();
-    }
-
-    asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> open() {
+        if (!slots_->try_take()) {
+            auto ex = co_await asio::this_coro::executor;
+            auto w = std::make_shared<detail::connection_slots::waiter>(
+                detail::connection_slots::waiter{asio::steady_timer(ex, asio::steady_timer::time_point::max())});
+            slots_->waiters.push_back(w);
+            co_await w->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (!w->granted) {
+                std::erase(slots_->waiters, w);
+                co_return std::pair{error_code(asio::error::operation_aborted), std::unique_ptr<connection>()};
+            }
+            if (w->handover) {
+                if (!new_only) {
+                    w->handover->reused = true;
+                    co_return std::pair{error_code{}, std::move(w->handover)};
+                }
+                // Its slot becomes ours: take it over without waking anyone else.
+                w->handover->close();
+                w->handover->disown_slot();
+                w->handover.reset();
+            }
+        }
+        // The slot is ours from here: the connection gives it back when destroyed.
         auto ex = co_await asio::this_coro::executor;
-        auto c = std::make_unique<connection>(ex, origin_, tls_.get());
+        auto c = std::make_unique<connection>(ex, origin_, tls_.get(), slots_);
         ++opened_;
         auto ec = co_await c->connect();
         if (ec) co_return std::pair{ec, std::unique_ptr<connection>()};
@@ -176,6 +248,15 @@ public:
 
     void release(std::unique_ptr<connection> c) {
         if (!c) return;
+        if (c->usable() && !slots_->waiters.empty()) {
+            // Someone waits for a slot: pass the live connection straight on (FIFO).
+            auto w = std::move(slots_->waiters.front());
+            slots_->waiters.pop_front();
+            w->granted = true;
+            w->handover = std::move(c);
+            w->timer.cancel();
+            return;
+        }
         if (!c->usable() || idle_.size() >= cfg_.max_idle) return c->close();
         c->last_used = clk_.now();
         idle_.push_back(std::move(c));
@@ -190,6 +271,8 @@ public:
     const origin& where() const noexcept { return origin_; }
     std::size_t connections_opened() const noexcept { return opened_; }
     std::size_t idle() const noexcept { return idle_.size(); }
+    std::size_t open() const noexcept { return slots_->open; }
+    std::size_t waiting() const noexcept { return slots_->waiters.size(); }
 
 private:
     origin origin_;
@@ -197,6 +280,7 @@ private:
     std::shared_ptr<asio::ssl::context> tls_;
     clock& clk_;
     std::vector<std::unique_ptr<connection>> idle_;
+    std::shared_ptr<detail::connection_slots> slots_;
     std::size_t opened_ = 0;
 };
 

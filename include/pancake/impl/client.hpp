@@ -13,13 +13,7 @@ inline asio::awaitable<http::exchange_result>
 exchange_once(http::connection_pool& pool, const boost::beast::http::request<boost::beast::http::string_body>& req,
               std::size_t max_body, idempotency kind, bool& sent, diagnostics& diag) {
     for (int round = 0;; ++round) {
-        // (no co_await inside ?: — GCC 12 miscompiles it)
-        std::pair<error_code, std::unique_ptr<http::connection>> got;
-        if (round == 0)
-            got = co_await pool.acquire();
-        else
-            got = co_await pool.open();
-        auto& [cec, conn] = got;
+        auto [cec, conn] = co_await pool.acquire(round > 0);
         if (cec) {
             // TLS failures (bad certificate, …) are final and keep their own code; other
             // connect failures are connection_lost, which the retry policy may retry.
