@@ -4,8 +4,9 @@
 //   auto [ec, r] = co_await api.async_add_tag(page, conv, tag_id{1}, asio::as_tuple(asio::deferred));
 //   api.async_mark_read(page, conv, diag, [](error_code ec, status_result) { ... });
 //
-// Every operation: signature void(error_code, T); default token `deferred`; an overload taking
-// call_options (diagnostics, per-call timeout; a diagnostics& converts implicitly).
+// Every operation: signature void(error_code, T); default token with_diagnostics(deferred), so
+// a plain co_await throws error_with_diagnostics; an overload taking call_options (diagnostics,
+// per-call timeout; a diagnostics& converts implicitly).
 //
 // Cancellation (per-operation, via the token's cancellation slot):
 //  - terminal, partial and total while the request waits for the rate limiter or a backoff:
@@ -24,6 +25,7 @@
 #include <pancake/rate_limiter.hpp>
 #include <pancake/retry_policy.hpp>
 #include <pancake/types.hpp>
+#include <pancake/with_diagnostics.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -119,75 +121,75 @@ public:
     const client_config& config() const noexcept { return st_->cfg; }
 
     // clang-format off
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_list_tags(const page_id& page, CompletionToken&& token = {}) { return async_list_tags(page, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_list_tags(const page_id& page, call_options o, CompletionToken&& token = {}) {
         return run<tag_list>(get_v1(page, "tags"), o, std::forward<CompletionToken>(token), [](tag_list l) { return std::move(l.tags); });
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_list_users(const page_id& page, CompletionToken&& token = {}) { return async_list_users(page, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_list_users(const page_id& page, call_options o, CompletionToken&& token = {}) {
         return run<users_snapshot>(get_v1(page, "users"), o, std::forward<CompletionToken>(token));
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_set_round_robin_users(const page_id& page, const round_robin_update& u, CompletionToken&& token = {}) { return async_set_round_robin_users(page, u, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_set_round_robin_users(const page_id& page, const round_robin_update& u, call_options o, CompletionToken&& token = {}) {
         return run<round_robin_result>(post_v1(page, "round_robin_users", encode_string(u)), o, std::forward<CompletionToken>(token));
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_add_tag(const page_id& page, const conversation_id& conv, tag_id t, CompletionToken&& token = {}) { return async_add_tag(page, conv, t, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_add_tag(const page_id& page, const conversation_id& conv, tag_id t, call_options o, CompletionToken&& token = {}) {
         return run<tag_update_result>(post_conv(page, conv, "tags", encode_string(tag_request{"add", t})), o, std::forward<CompletionToken>(token));
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_remove_tag(const page_id& page, const conversation_id& conv, tag_id t, CompletionToken&& token = {}) { return async_remove_tag(page, conv, t, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_remove_tag(const page_id& page, const conversation_id& conv, tag_id t, call_options o, CompletionToken&& token = {}) {
         return run<tag_update_result>(post_conv(page, conv, "tags", encode_string(tag_request{"remove", t})), o, std::forward<CompletionToken>(token));
     }
 
     /// Replace semantics: `assignees` becomes the complete set ({} unassigns everyone).
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_assign(const page_id& page, const conversation_id& conv, std::vector<user_id> assignees, CompletionToken&& token = {}) { return async_assign(page, conv, std::move(assignees), call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_assign(const page_id& page, const conversation_id& conv, std::vector<user_id> assignees, call_options o, CompletionToken&& token = {}) {
         return run<assign_result>(post_conv(page, conv, "assign", encode_string(assign_request{std::move(assignees)})), o, std::forward<CompletionToken>(token));
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_mark_read(const page_id& page, const conversation_id& conv, CompletionToken&& token = {}) { return async_mark_read(page, conv, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_mark_read(const page_id& page, const conversation_id& conv, call_options o, CompletionToken&& token = {}) {
         return run<status_result>(post_conv(page, conv, "read", {}), o, std::forward<CompletionToken>(token));
     }
 
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_mark_unread(const page_id& page, const conversation_id& conv, CompletionToken&& token = {}) { return async_mark_unread(page, conv, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_mark_unread(const page_id& page, const conversation_id& conv, call_options o, CompletionToken&& token = {}) {
         return run<status_result>(post_conv(page, conv, "unread", {}), o, std::forward<CompletionToken>(token));
     }
 
     /// One call of the v2 listing: at most 60 conversations, newest first.
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_list_conversations(const page_id& page, const conversation_query& q, CompletionToken&& token = {}) { return async_list_conversations(page, q, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_list_conversations(const page_id& page, const conversation_query& q, call_options o, CompletionToken&& token = {}) {
         return run<conversation_list>(list_spec(page, q), o, std::forward<CompletionToken>(token));
     }
 
     /// Up to 30 messages, newest first, before index `current_count` (0: the latest).
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_list_messages(const page_id& page, const conversation_id& conv, std::size_t current_count, CompletionToken&& token = {}) { return async_list_messages(page, conv, current_count, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_list_messages(const page_id& page, const conversation_id& conv, std::size_t current_count, call_options o, CompletionToken&& token = {}) {
         auto spec = make_spec(boost::beast::http::verb::get, page, {"public_api", "v1", "pages", page.value(), "conversations", conv.value(), "messages"}, {{"current_count", std::to_string(current_count)}}, {});
         return run<message_list>(std::move(spec), o, std::forward<CompletionToken>(token));
@@ -195,9 +197,9 @@ public:
 
     /// Sends a message. Validated before sending; never re-sent once it may have arrived
     /// (such failures are errc::outcome_unknown).
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_send_message(const page_id& page, const conversation_id& conv, const send_message_request& m, CompletionToken&& token = {}) { return async_send_message(page, conv, m, call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_send_message(const page_id& page, const conversation_id& conv, const send_message_request& m, call_options o, CompletionToken&& token = {}) {
         auto spec = post_conv(page, conv, "messages", encode_string(m));
         spec.kind = idempotency::at_most_once;
@@ -206,9 +208,9 @@ public:
     }
 
     /// GET /api/v1/pages with a user access token.
-    template <class CompletionToken = asio::deferred_t> requires detail::is_token_v<CompletionToken>
+    template <class CompletionToken = default_token_t> requires detail::is_token_v<CompletionToken>
     auto async_list_pages(std::string user_access_token, CompletionToken&& token = {}) { return async_list_pages(std::move(user_access_token), call_options{}, std::forward<CompletionToken>(token)); }
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = default_token_t>
     auto async_list_pages(std::string user_access_token, call_options o, CompletionToken&& token = {}) {
         detail::request_spec s;
         s.method = boost::beast::http::verb::get;
@@ -298,21 +300,54 @@ private:
               class T = std::decay_t<std::invoke_result_t<Map&, Wire&&>>>
     auto run(detail::request_spec spec, call_options opts, CompletionToken&& token, Map map = {},
              std::string invalid = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, T)>(
-            [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec, call_options opts,
-               Map map, std::string invalid) {
-                auto slot = asio::get_associated_cancellation_slot(handler);
-                auto hex = asio::get_associated_executor(handler, ex);
-                asio::co_spawn(
-                    ex, perform<Wire, T>(st, std::move(spec), opts, std::move(map), std::move(invalid)),
-                    asio::bind_cancellation_slot(
-                        slot, asio::bind_executor(hex, [h = std::move(handler)](std::exception_ptr e,
-                                                                                std::pair<error_code, T> r) mutable {
-                            if (e) r.first = make_error_code(errc::unexpected_response); // perform() does not throw
-                            std::move(h)(r.first, std::move(r.second));
-                        })));
-            },
-            token, ex_, st_, std::move(spec), opts, std::move(map), std::move(invalid));
+        using token_type = std::decay_t<CompletionToken>;
+        if constexpr (detail::is_with_diagnostics<token_type>::value) {
+            // Same operation, completing with void(exception_ptr, T) for the wrapped token.
+            using inner = detail::diagnostics_inner<typename token_type::inner_token>;
+            auto inner_token = inner::get(token.token);
+            return asio::async_initiate<typename inner::type, void(std::exception_ptr, T)>(
+                [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec,
+                   call_options opts, Map map, std::string invalid) {
+                    auto local = std::make_shared<diagnostics>();
+                    if (!opts.diag) opts.diag = local.get();
+                    const diagnostics* diag = opts.diag;
+                    auto slot = asio::get_associated_cancellation_slot(handler);
+                    auto hex = asio::get_associated_executor(handler, ex);
+                    auto done = [h = std::move(handler), local, diag](error_code ec, T v) mutable {
+                        if (ec)
+                            std::move(h)(std::make_exception_ptr(error_with_diagnostics(ec, *diag)), T{});
+                        else
+                            std::move(h)(std::exception_ptr(), std::move(v));
+                    };
+                    launch<Wire, T>(ex, std::move(st), std::move(spec), opts, std::move(map), std::move(invalid),
+                                    asio::bind_cancellation_slot(slot, asio::bind_executor(hex, std::move(done))));
+                },
+                inner_token, ex_, st_, std::move(spec), opts, std::move(map), std::move(invalid));
+        } else {
+            return asio::async_initiate<CompletionToken, void(error_code, T)>(
+                [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec,
+                   call_options opts, Map map, std::string invalid) {
+                    launch<Wire, T>(ex, std::move(st), std::move(spec), opts, std::move(map), std::move(invalid),
+                                    std::move(handler));
+                },
+                token, ex_, st_, std::move(spec), opts, std::move(map), std::move(invalid));
+        }
+    }
+
+    /// Runs perform() on the client's executor and completes `handler` (void(error_code, T)) on
+    /// its associated executor, wiring its cancellation slot to the operation.
+    template <class Wire, class T, class Map, class Handler>
+    static void launch(executor_type ex, std::shared_ptr<state> st, detail::request_spec spec, call_options opts,
+                       Map map, std::string invalid, Handler handler) {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        auto hex = asio::get_associated_executor(handler, ex);
+        asio::co_spawn(ex, perform<Wire, T>(std::move(st), std::move(spec), opts, std::move(map), std::move(invalid)),
+                       asio::bind_cancellation_slot(
+                           slot, asio::bind_executor(hex, [h = std::move(handler)](std::exception_ptr e,
+                                                                                   std::pair<error_code, T> r) mutable {
+                               if (e) r.first = make_error_code(errc::unexpected_response); // perform() does not throw
+                               std::move(h)(r.first, std::move(r.second));
+                           })));
     }
 
     template <class Wire, class T, class Map>

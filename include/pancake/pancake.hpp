@@ -10,3 +10,4 @@
 #include <pancake/rate_limiter.hpp>
 #include <pancake/retry_policy.hpp>
 #include <pancake/types.hpp>
+#include <pancake/with_diagnostics.hpp>

@@ -108,12 +108,30 @@ BOOST_AUTO_TEST_CASE(every_token_style) {
     auto fut = api.async_list_users(shop, asio::use_future);
     h.run_until([&] { return fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
     BOOST_TEST(fut.get().users.size() == 4u);
-    // Errors throw under the default token.
-    BOOST_CHECK_THROW(h.run([&]() -> asio::awaitable<int> {
-        co_await api.async_mark_read(shop, conversation_id("missing"));
+    // Errors throw under the default token, with the call's diagnostics (and no token).
+    std::optional<error_with_diagnostics> thrown;
+    h.run([&]() -> asio::awaitable<int> {
+        try {
+            co_await api.async_mark_read(shop, conversation_id("missing"));
+        } catch (const error_with_diagnostics& e) {
+            thrown = e;
+        }
         co_return 0;
-    }()),
-                      boost::system::system_error);
+    }());
+    BOOST_TEST_REQUIRE(thrown.has_value());
+    BOOST_TEST(thrown->code() == errc::not_found);
+    BOOST_TEST(thrown->get_diagnostics().attempts() == 1u);
+    BOOST_TEST(thrown->get_diagnostics().url().find("/conversations/missing/read") != std::string::npos);
+    BOOST_TEST(std::string(thrown->what()).find(shop_token) == std::string::npos);
+    BOOST_TEST(thrown->get_diagnostics().to_string().find(shop_token) == std::string::npos);
+    // The adapter wraps other tokens too; a caller's own diagnostics still fill in.
+    diagnostics mine;
+    auto fut2 = api.async_assign(shop, conversation_id("missing"), std::vector<user_id>{an}, mine,
+                                 with_diagnostics(asio::use_future));
+    h.run_until([&] { return fut2.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+    BOOST_CHECK_THROW(fut2.get(), error_with_diagnostics);
+    BOOST_TEST(mine.attempts() == 1u);
+    BOOST_TEST(!mine.url().empty());
 }
 
 namespace {

@@ -49,6 +49,7 @@ namespace detail {
 /// FIFO: a freed slot is handed to the oldest waiter, never grabbed by a newcomer.
 struct connection_slots {
     struct waiter {
+        explicit waiter(const asio::any_io_executor& ex) : timer(ex, asio::steady_timer::time_point::max()) {}
         asio::steady_timer timer;
         bool granted = false;                 ///< a slot is ours: open a connection
         std::unique_ptr<connection> handover; ///< or a kept-alive connection was passed on
@@ -218,8 +219,7 @@ public:
         }
         if (!slots_->try_take()) {
             auto ex = co_await asio::this_coro::executor;
-            auto w = std::make_shared<detail::connection_slots::waiter>(
-                detail::connection_slots::waiter{asio::steady_timer(ex, asio::steady_timer::time_point::max())});
+            auto w = std::make_shared<detail::connection_slots::waiter>(ex);
             slots_->waiters.push_back(w);
             co_await w->timer.async_wait(asio::as_tuple(asio::use_awaitable));
             if (!w->granted) {
