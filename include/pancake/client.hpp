@@ -308,8 +308,11 @@ private:
             return asio::async_initiate<typename inner::type, void(std::exception_ptr, T)>(
                 [](auto handler, executor_type ex, std::shared_ptr<state> st, detail::request_spec spec,
                    call_options opts, Map map, std::string invalid) {
-                    auto local = std::make_shared<diagnostics>();
-                    if (!opts.diag) opts.diag = local.get();
+                    std::shared_ptr<diagnostics> local; // only when the caller passed none
+                    if (!opts.diag) {
+                        local = std::make_shared<diagnostics>();
+                        opts.diag = local.get();
+                    }
                     const diagnostics* diag = opts.diag;
                     auto slot = asio::get_associated_cancellation_slot(handler);
                     auto hex = asio::get_associated_executor(handler, ex);

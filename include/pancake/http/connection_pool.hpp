@@ -12,14 +12,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <charconv>
 #include <deque>
@@ -63,16 +62,10 @@ struct connection_slots {
         ++open;
         return true;
     }
-    void give_back() noexcept {
-        if (!waiters.empty()) {
-            auto w = std::move(waiters.front()); // the slot passes straight to it
-            waiters.pop_front();
-            w->granted = true;
-            w->timer.cancel();
-            return;
-        }
-        --open;
-    }
+    /// Passes a slot (and `c`, a live connection, if given) to the oldest waiter; false if none.
+    bool wake_first(std::unique_ptr<connection>& c) noexcept;
+    /// A connection closed: its slot goes to the oldest waiter, else it is free again.
+    void give_back() noexcept;
 };
 
 } // namespace detail
@@ -189,6 +182,25 @@ private:
     std::shared_ptr<detail::connection_slots> slots_;
 };
 
+namespace detail {
+
+inline bool connection_slots::wake_first(std::unique_ptr<connection>& c) noexcept {
+    if (waiters.empty()) return false;
+    auto w = std::move(waiters.front());
+    waiters.pop_front();
+    w->granted = true;
+    w->handover = std::move(c);
+    w->timer.cancel();
+    return true;
+}
+
+inline void connection_slots::give_back() noexcept {
+    std::unique_ptr<connection> none;
+    if (!wake_first(none)) --open;
+}
+
+} // namespace detail
+
 struct pool_config {
     std::size_t max_connections = 16;      ///< open at once per host (in use + idle); 0: no cap. Others wait, FIFO
     std::size_t max_idle = 4;              ///< keep-alive connections kept per host
@@ -248,15 +260,8 @@ public:
 
     void release(std::unique_ptr<connection> c) {
         if (!c) return;
-        if (c->usable() && !slots_->waiters.empty()) {
-            // Someone waits for a slot: pass the live connection straight on (FIFO).
-            auto w = std::move(slots_->waiters.front());
-            slots_->waiters.pop_front();
-            w->granted = true;
-            w->handover = std::move(c);
-            w->timer.cancel();
-            return;
-        }
+        // Someone waits for a slot: pass the live connection straight on (FIFO).
+        if (c->usable() && slots_->wake_first(c)) return;
         if (!c->usable() || idle_.size() >= cfg_.max_idle) return c->close();
         c->last_used = clk_.now();
         idle_.push_back(std::move(c));
@@ -271,7 +276,6 @@ public:
     const origin& where() const noexcept { return origin_; }
     std::size_t connections_opened() const noexcept { return opened_; }
     std::size_t idle() const noexcept { return idle_.size(); }
-    std::size_t open() const noexcept { return slots_->open; }
     std::size_t waiting() const noexcept { return slots_->waiters.size(); }
 
 private:
