@@ -1,0 +1,1 @@
+// Placeholder: filled by the hardening work (issue 14).
