@@ -74,7 +74,7 @@ T must_decode(const json::value& v) {
 BOOST_AUTO_TEST_SUITE(types)
 
 BOOST_AUTO_TEST_CASE(every_spec_response_example_decodes) {
-    auto spec = load(PANCAKE_SPEC_DIR "/openapi-pancake-2026-03.json");
+    auto spec = load(PANCAKE_TEST_DATA "/openapi-pancake-2026-03.json");
     auto tags = must_decode<tag_list>(response_example(spec, "/pages/{page_id}/tags", "get"));
     BOOST_TEST(tags.tags.size() == 1u);
     BOOST_TEST(tags.tags[0].id == tag_id(0)); // the spec's example id is 0, a valid id
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(every_spec_response_example_decodes) {
 }
 
 BOOST_AUTO_TEST_CASE(every_spec_request_example_round_trips) {
-    auto spec = load(PANCAKE_SPEC_DIR "/openapi-pancake-2026-03.json");
+    auto spec = load(PANCAKE_TEST_DATA "/openapi-pancake-2026-03.json");
     example_builder b{spec.as_object()};
     for (auto name : {"InboxMessage", "ReplyComment", "PrivateReply"}) {
         auto ex = b.build(spec.at("components").at("schemas").at(name));
