@@ -1,0 +1,1 @@
+// Placeholder: filled by the simulator fidelity work (issue 15).
