@@ -136,26 +136,115 @@ BOOST_AUTO_TEST_CASE(every_token_style) {
 
 namespace {
 
-// Runs one operation, given as op(token), under every completion-token style and checks each
-// completes without error: co_await with deferred and with use_awaitable, as_tuple, a plain
-// callback, and use_future.
+// The token matrix, in the manner of Boost.MySQL's network-function maker: each operation runs
+// under every completion-token style, on success and on an API error, and each style's outcome
+// (error code and the result, encoded) must equal what as_tuple gives. Every handler must run on
+// its associated executor (a strand here).
+struct outcome {
+    error_code ec;
+    std::string value;       // the result encoded as JSON, volatile fields dropped
+    bool on_executor = true; // the completion ran on the strand it was bound to
+};
+
+// Timestamps and a fresh message id differ between two otherwise equal calls.
+void drop_volatile(json::value& v, bool top = true) {
+    if (auto* o = v.if_object()) {
+        for (const char* k : {"timestamp", "updated_at", "inserted_at"})
+            o->erase(k);
+        if (top) o->erase("id");
+        for (auto& [k, x] : *o)
+            drop_volatile(x, false);
+    } else if (auto* a = v.if_array()) {
+        for (auto& x : *a)
+            drop_volatile(x, false);
+    }
+}
+
+template <class T>
+std::string encoded(const T& v) {
+    auto j = pancake::encode(v);
+    drop_volatile(j);
+    return json::serialize(j);
+}
+
 template <class Op>
-void under_every_token_style(harness& h, const char* name, Op op) {
-    auto awaited = h.run([](Op op) -> asio::awaitable<int> {
-        co_await op(asio::deferred);
-        co_await op(asio::use_awaitable);
-        co_return 2;
-    }(op));
-    BOOST_TEST(awaited == 2, name);
-    auto [ec, v] = h.call(op);
-    BOOST_TEST(!ec, name << " as_tuple: " << ec.message());
-    std::optional<error_code> cb;
-    op([&](error_code e, auto&&) { cb = e; });
-    h.run_until([&] { return cb.has_value(); });
-    BOOST_TEST(!*cb, name << " callback: " << cb->message());
-    auto fut = op(asio::use_future);
-    h.run_until([&] { return fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-    BOOST_CHECK_NO_THROW(fut.get());
+std::vector<std::pair<std::string, outcome>> under_every_token_style(harness& h, Op op) {
+    using value_type = std::tuple_element_t<1, decltype(h.call(op))>;
+    auto strand = asio::make_strand(h.ioc);
+    std::vector<std::pair<std::string, outcome>> out;
+    // Runs a coroutine on the strand and returns what it recorded.
+    auto on_strand = [&](auto body) {
+        outcome o;
+        bool done = false;
+        asio::co_spawn(strand, body(o, strand), [&](std::exception_ptr e) {
+            BOOST_TEST(!e);
+            done = true;
+        });
+        h.run_until([&] { return done; });
+        return o;
+    };
+    out.emplace_back("default", on_strand([&](outcome& o, auto s) -> asio::awaitable<void> {
+                         try {
+                             o.value = encoded(co_await op());
+                         } catch (const error_with_diagnostics& e) {
+                             o.ec = e.code();
+                             o.value = encoded(value_type{});
+                         }
+                         o.on_executor = s.running_in_this_thread();
+                     }));
+    out.emplace_back("as_tuple(deferred)", on_strand([&](outcome& o, auto s) -> asio::awaitable<void> {
+                         auto [ec, v] = co_await op(asio::as_tuple(asio::deferred));
+                         o.ec = ec;
+                         o.value = encoded(v);
+                         o.on_executor = s.running_in_this_thread();
+                     }));
+    out.emplace_back("use_awaitable", on_strand([&](outcome& o, auto s) -> asio::awaitable<void> {
+                         try {
+                             o.value = encoded(co_await op(asio::use_awaitable));
+                         } catch (const boost::system::system_error& e) {
+                             o.ec = e.code();
+                             o.value = encoded(value_type{});
+                         }
+                         o.on_executor = s.running_in_this_thread();
+                     }));
+    {
+        std::optional<outcome> cb;
+        op(asio::bind_executor(strand, [&](error_code ec, value_type v) {
+            cb = outcome{ec, encoded(v), strand.running_in_this_thread()};
+        }));
+        h.run_until([&] { return cb.has_value(); });
+        out.emplace_back("callback", *cb);
+    }
+    auto from_future = [&](auto fut) {
+        h.run_until([&] { return fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+        outcome o;
+        try {
+            o.value = encoded(fut.get());
+        } catch (const boost::system::system_error& e) { // error_with_diagnostics is one too
+            o.ec = e.code();
+            o.value = encoded(value_type{});
+        }
+        return o;
+    };
+    out.emplace_back("use_future", from_future(op(asio::use_future)));
+    out.emplace_back("with_diagnostics(use_future)", from_future(op(with_diagnostics(asio::use_future))));
+    return out;
+}
+
+template <class Op>
+void check_matrix(harness& h, const char* name, Op op, std::optional<errc> expected) {
+    auto rows = under_every_token_style(h, op);
+    const auto& ref = rows[1].second; // as_tuple
+    BOOST_TEST_REQUIRE(rows[1].first == "as_tuple(deferred)");
+    if (expected)
+        BOOST_TEST(ref.ec == *expected, name << ": " << ref.ec.message());
+    else
+        BOOST_TEST(!ref.ec, name << ": " << ref.ec.message());
+    for (const auto& [style, o] : rows) {
+        BOOST_TEST(o.ec == ref.ec, name << " under " << style << ": " << o.ec.message());
+        BOOST_TEST(o.value == ref.value, name << " under " << style);
+        BOOST_TEST(o.on_executor, name << " under " << style << " completed off its executor");
+    }
 }
 
 } // namespace
@@ -168,20 +257,41 @@ BOOST_AUTO_TEST_CASE(each_operation_under_each_token_style) {
     rr.comment = std::vector<user_id>{dung};
     const conversation_query q;
     const auto reply = send_message_request::inbox_reply("Dạ vâng");
-    under_every_token_style(h, "list_tags", [&](auto t) { return api.async_list_tags(shop, t); });
-    under_every_token_style(h, "list_users", [&](auto t) { return api.async_list_users(shop, t); });
-    under_every_token_style(h, "set_round_robin_users",
-                            [&](auto t) { return api.async_set_round_robin_users(shop, rr, t); });
-    under_every_token_style(h, "add_tag", [&](auto t) { return api.async_add_tag(shop, conv1, tag_id(2), t); });
-    under_every_token_style(h, "remove_tag", [&](auto t) { return api.async_remove_tag(shop, conv1, tag_id(2), t); });
-    under_every_token_style(h, "assign", [&](auto t) { return api.async_assign(shop, conv1, assignees, t); });
-    under_every_token_style(h, "mark_read", [&](auto t) { return api.async_mark_read(shop, conv1, t); });
-    under_every_token_style(h, "mark_unread", [&](auto t) { return api.async_mark_unread(shop, conv1, t); });
-    under_every_token_style(h, "list_conversations", [&](auto t) { return api.async_list_conversations(shop, q, t); });
-    under_every_token_style(h, "list_messages", [&](auto t) { return api.async_list_messages(shop, conv1, 0, t); });
-    under_every_token_style(h, "send_message", [&](auto t) { return api.async_send_message(shop, conv1, reply, t); });
-    under_every_token_style(h, "list_pages", [&](auto t) { return api.async_list_pages("uat_hoamai_owner_2026", t); });
-    BOOST_TEST(h.sim.journal().size() == 12u * 5u);
+    const page_id locked{"100000000000003"}; // a page the client holds a wrong token for
+    api.add_page(locked, "pat_not_a_real_token");
+    for (bool fail : {false, true}) {
+        const page_id& p = fail ? locked : shop;
+        const auto want = fail ? std::optional<errc>(errc::invalid_token) : std::nullopt;
+        // Each operation is op(token...): no token means the default one.
+        check_matrix(
+            h, "list_tags", [&](auto&&... t) { return api.async_list_tags(p, t...); }, want);
+        check_matrix(
+            h, "list_users", [&](auto&&... t) { return api.async_list_users(p, t...); }, want);
+        check_matrix(
+            h, "set_round_robin_users", [&](auto&&... t) { return api.async_set_round_robin_users(p, rr, t...); },
+            want);
+        check_matrix(
+            h, "add_tag", [&](auto&&... t) { return api.async_add_tag(p, conv1, tag_id(2), t...); }, want);
+        check_matrix(
+            h, "remove_tag", [&](auto&&... t) { return api.async_remove_tag(p, conv1, tag_id(2), t...); }, want);
+        check_matrix(
+            h, "assign", [&](auto&&... t) { return api.async_assign(p, conv1, assignees, t...); }, want);
+        check_matrix(
+            h, "mark_read", [&](auto&&... t) { return api.async_mark_read(p, conv1, t...); }, want);
+        check_matrix(
+            h, "mark_unread", [&](auto&&... t) { return api.async_mark_unread(p, conv1, t...); }, want);
+        check_matrix(
+            h, "list_conversations", [&](auto&&... t) { return api.async_list_conversations(p, q, t...); }, want);
+        check_matrix(
+            h, "list_messages", [&](auto&&... t) { return api.async_list_messages(p, conv1, 0, t...); }, want);
+        check_matrix(
+            h, "send_message", [&](auto&&... t) { return api.async_send_message(p, conv1, reply, t...); }, want);
+        const std::string user_token = fail ? "uat_expired_or_wrong" : "uat_hoamai_owner_2026";
+        check_matrix(
+            h, "list_pages", [&](auto&&... t) { return api.async_list_pages(user_token, t...); }, want);
+    }
+    // Every style reached the server exactly once per case: 12 operations x 6 styles x 2 cases.
+    BOOST_TEST(h.sim.journal().size() == 12u * 6u * 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
