@@ -56,12 +56,12 @@ public:
     void set_attempts(unsigned n) noexcept { attempts_ = n; }
     /// Always stores the redacted form.
     void set_url(std::string_view u) { url_ = detail::redact_url(u); }
+    /// Redacts before cutting (in every spelling the server may echo), so no part of the secret
+    /// survives at the cut.
     void set_body_excerpt(std::string_view body, std::string_view secret = {}) {
-        constexpr std::size_t max = 256;
-        std::string e(body.substr(0, max));
-        if (body.size() > max) e += "...";
-        body_excerpt_ = detail::redact_secret(std::move(e), secret);
+        body_excerpt_ = detail::redacted_excerpt(body, secret, max_body_excerpt);
     }
+    static constexpr std::size_t max_body_excerpt = 256;
     void set_field_path(std::string p) { field_path_ = std::move(p); }
     void set_client_message(std::string m) { client_message_ = std::move(m); }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 namespace pancake {
@@ -25,6 +26,10 @@ struct rate_limit_config {
     unsigned burst = 1;           ///< requests allowed back to back (see above before raising it)
     double safety_margin = 0.02;  ///< fraction of the budget left unused to absorb jitter
     std::size_t max_queue = 1024; ///< waiters beyond this fail fast with errc::queue_full
+    /// Longest hold penalize() puts on the page, whatever the server asked: one hostile or buggy
+    /// Retry-After must not block every call for a day (the client also caps it by its retry
+    /// policy's max_retry_after).
+    std::chrono::milliseconds max_penalty{60000};
 };
 
 class rate_limiter {
@@ -52,9 +57,17 @@ public:
         if (started_ && tat_ - interval() == slot) tat_ -= interval();
     }
     /// The server said 429 (its budget is shared with other apps, or lower than configured):
-    /// nobody on this limiter sends before now + d, and the rate halves (AIMD, floor 10 %).
+    /// nobody on this limiter sends before now + d (d capped at max_penalty), and the rate
+    /// halves (AIMD, floor 10 %).
     void penalize(clock::duration d) {
-        const auto until = clk_.now() + d;
+        const auto now = clk_.now();
+        // Clamped, and kept far from time_point::max() so that `now + d` and the reservations
+        // stacked after it cannot overflow.
+        using std::chrono::milliseconds;
+        const auto headroom = std::chrono::duration_cast<milliseconds>((clock::time_point::max() - now) / 2);
+        d = std::clamp<clock::duration>(d, clock::duration::zero(),
+                                        std::clamp(cfg_.max_penalty, milliseconds::zero(), headroom));
+        const auto until = now + d;
         if (!started_ || tat_ < until) tat_ = until, started_ = true;
         factor_ = std::max(0.1, factor_ * 0.5);
     }

@@ -4,6 +4,7 @@
 
 #include <pancake/error.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -44,11 +45,22 @@ struct retry_policy {
         return is_transient(ec);
     }
 
+    /// A server's Retry-After clamped to [0, max_retry_after]. Compared in whole seconds first,
+    /// because any value may arrive and seconds -> nanoseconds overflows past ~292 years.
+    std::chrono::nanoseconds capped_retry_after(std::chrono::seconds retry_after) const {
+        using namespace std::chrono;
+        const auto cap =
+            std::clamp(max_retry_after, milliseconds::zero(), duration_cast<milliseconds>(nanoseconds::max()));
+        if (retry_after <= seconds::zero()) return nanoseconds::zero();
+        if (retry_after >= ceil<seconds>(cap)) return cap;
+        return std::min<nanoseconds>(retry_after, cap); // below the cap: fits
+    }
+
     /// Exponential backoff with full jitter; Retry-After (capped) wins when present.
     template <class Rng>
     std::chrono::nanoseconds backoff(unsigned attempt, std::optional<std::chrono::seconds> retry_after,
                                      Rng& rng) const {
-        if (retry_after) return std::min<std::chrono::nanoseconds>(*retry_after, max_retry_after);
+        if (retry_after) return capped_retry_after(*retry_after);
         auto cap = initial_backoff * (1LL << std::min(attempt - 1, 20u));
         if (cap > max_backoff) cap = max_backoff;
         std::uniform_int_distribution<long long> d(0, std::chrono::nanoseconds(cap).count());

@@ -6,17 +6,22 @@
 
 #include <boost/json/parse.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace pancake::detail {
 
 inline constexpr std::string_view transient_message = "An error occurred. Please try again later.";
 
+/// Status codes are three digits 1xx-5xx (RFC 9110 §15); anything else is not an HTTP answer
+/// the API could have meant (`HTTP/1.1 000`, 999).
+inline bool valid_status(unsigned status) noexcept { return status >= 100 && status <= 599; }
+
 inline error_code status_error(unsigned status) {
     if (status == 401) return errc::unauthorized;
     if (status == 404) return errc::not_found;
     if (status == 429) return errc::rate_limited;
-    if (status >= 500) return errc::server_error;
+    if (status >= 500 && status <= 599) return errc::server_error;
     return errc::unexpected_response;
 }
 
@@ -27,6 +32,12 @@ inline error_code classify_response(unsigned status, std::string_view body, boos
     diag.set_http_status(status);
     diag.set_api_message({});
     diag.set_api_error_code(std::nullopt);
+    if (!valid_status(status)) {
+        // Checked before the body: a `{}` under status 000 is not "the API reported failure".
+        diag.set_body_excerpt(body, secret);
+        diag.set_client_message("invalid HTTP status " + std::to_string(status));
+        return errc::unexpected_response;
+    }
     boost::system::error_code jec;
     out = boost::json::parse(body, jec);
     const bool ok_status = status >= 200 && status < 300;
@@ -47,8 +58,10 @@ inline error_code classify_response(unsigned status, std::string_view body, boos
         if (diag.api_error_code() == 102) return errc::invalid_token;
         if (!ok_status) {
             auto e = status_error(status);
-            // A 4xx with the API's {success:false, message} body is the API saying no.
-            return e == errc::unexpected_response && status < 500 ? make_error_code(errc::api_error) : e;
+            // A 4xx with the API's {success:false, message} body is the API saying no; a 1xx or
+            // 3xx final answer is not something the API documents.
+            return e == errc::unexpected_response && status >= 400 && status < 500 ? make_error_code(errc::api_error)
+                                                                                   : e;
         }
         if (diag.api_message() == transient_message) return errc::transient_api_error;
         return errc::api_error;

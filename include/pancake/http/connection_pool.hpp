@@ -20,9 +20,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
-#include <charconv>
 #include <deque>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace pancake::http {
@@ -74,7 +75,10 @@ struct exchange_result {
     error_code ec;
     unsigned status = 0;
     std::string body;
-    std::optional<std::chrono::seconds> retry_after;
+    /// The raw Retry-After header: parsed by the caller (http::parse_retry_after), which owns the
+    /// wall clock an HTTP-date is relative to.
+    std::optional<std::string> retry_after;
+    std::string problem;           ///< why a response was refused (ec == unexpected_response), for diagnostics
     bool sent = false;             ///< request bytes may have reached the server
     bool response_started = false; ///< some answer bytes arrived (so the connection wasn't stale)
 };
@@ -142,19 +146,20 @@ public:
                 r.ec = rec;
             else if (rec == bhttp::error::body_limit)
                 r.ec = errc::body_too_large;
-            else
+            else if (is_malformed(rec)) {
+                // The server did answer, with something that is not acceptable HTTP (oversized or
+                // malformed header): sending again would get the same, so it is not "lost".
+                r.ec = errc::unexpected_response;
+                r.problem = rec == bhttp::error::header_limit ? "response header exceeds the size limit"
+                                                              : "malformed HTTP response: " + rec.message();
+            } else
                 r.ec = errc::connection_lost;
             co_return r;
         }
         auto& res = parser.get();
         r.status = res.result_int();
         r.body = std::move(res.body());
-        if (auto it = res.find(bhttp::field::retry_after); it != res.end()) {
-            std::int64_t s = 0;
-            auto v = it->value();
-            auto [p, e] = std::from_chars(v.data(), v.data() + v.size(), s);
-            if (e == std::errc{} && s >= 0) r.retry_after = std::chrono::seconds(s);
-        }
+        if (auto it = res.find(bhttp::field::retry_after); it != res.end()) r.retry_after = std::string(it->value());
         usable_ = res.keep_alive();
         co_return r;
     }
@@ -173,6 +178,14 @@ public:
     }
 
 private:
+    /// Parse errors of an answer that arrived, as opposed to one cut short (end_of_stream,
+    /// partial_message, short_read), which is a lost connection.
+    static bool is_malformed(const error_code& ec) noexcept {
+        if (ec.category() != bhttp::make_error_code(bhttp::error::header_limit).category()) return false;
+        return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+               ec != bhttp::error::short_read && ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
+    }
+
     static constexpr auto tuple_ = asio::as_tuple(asio::use_awaitable);
     origin origin_;
     beast::tcp_stream tcp_;

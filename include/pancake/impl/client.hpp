@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pancake/client.hpp>
+#include <pancake/http/retry_after.hpp>
 
 namespace pancake {
 
@@ -27,6 +28,7 @@ exchange_once(http::connection_pool& pool, const boost::beast::http::request<boo
         }
         auto r = co_await conn->exchange(req, max_body);
         sent = sent || r.sent;
+        if (!r.problem.empty()) diag.set_client_message(r.problem);
         const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
         if (!r.ec) pool.release(std::move(conn));
         if (stale && kind == idempotency::safe) continue;
@@ -61,7 +63,10 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
     auto& clk = *st->clk;
     const auto start = clk.now();
     const auto whole = opts.timeout ? opts.timeout : st->cfg.call_timeout;
-    const auto deadline = whole ? start + *whole : clock::time_point::max();
+    // Saturated: a huge per-call timeout means "no deadline", not an overflow.
+    const bool bounded =
+        whole && *whole < std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - start);
+    const auto deadline = bounded ? start + *whole : clock::time_point::max();
     const auto& policy = st->cfg.retry;
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
@@ -109,6 +114,9 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
         }
         auto& x = std::get<0>(xr);
         error_code ec = x.ec;
+        // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
+        std::optional<std::chrono::seconds> retry_after;
+        if (x.retry_after) retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
         if (!ec) {
             boost::json::value body;
             ec = detail::classify_response(x.status, x.body, body, d, spec.secret);
@@ -121,7 +129,10 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
                 if (limiter) limiter->on_success();
                 co_return std::pair<error_code, T>{error_code{}, map(std::move(*decoded))};
             }
-            if (ec == errc::rate_limited && limiter) limiter->penalize(x.retry_after.value_or(std::chrono::seconds(1)));
+            // The page's hold is capped like the retry wait: an uncapped Retry-After: 86400 would
+            // block every later call on this page for a day.
+            if (ec == errc::rate_limited && limiter)
+                limiter->penalize(policy.capped_retry_after(retry_after.value_or(std::chrono::seconds(1))));
         }
 
         const bool retry = attempt < policy.max_attempts && retry_policy::retryable(ec, spec.kind, sent);
@@ -131,7 +142,7 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
             }
             co_return fail(ec);
         }
-        const auto delay = policy.backoff(attempt, x.retry_after, st->rng);
+        const auto delay = policy.backoff(attempt, retry_after, st->rng);
         const auto resume = clk.now() + delay;
         if (resume >= deadline || resume - start > policy.total_deadline) co_return fail(ec);
         if (policy.on_retry) policy.on_retry(retry_event{attempt, ec, delay});

@@ -123,11 +123,14 @@ BOOST_DESCRIBE_STRUCT(send_message_request, (),
                        filename, mentions))
 PANCAKE_REQUIRED_FIELDS(send_message_request, "action")
 
+/// The 200 answer to a send: `{success, id, message}`. success and id are required so that an
+/// answer of another shape (a tag list, `{}`) is never taken for a delivered message.
 struct send_message_result {
     bool success = false;
     std::string id;
     std::optional<std::string> message;
 };
 BOOST_DESCRIBE_STRUCT(send_message_result, (), (success, id, message))
+PANCAKE_REQUIRED_FIELDS(send_message_result, "success", "id")
 
 } // namespace pancake
