@@ -4,32 +4,62 @@
 #pragma once
 
 #include "faults.hpp"
+#include "webhooks.hpp"
 #include "world.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
 #include <functional>
 #include <memory>
 
 namespace pancake::sim {
 
 struct server_options {
-    std::string host = "127.0.0.1";
+    std::string host = "127.0.0.1"; ///< loopback by default: the admin API has no other protection
     unsigned short port = 0;        ///< 0: pick a free port
     std::size_t max_body = 1 << 20; ///< larger request bodies get 413 and the connection closed
     std::size_t max_header = 16 << 10;
-    std::chrono::seconds idle_timeout{30}; ///< slow or idle clients are dropped after this (real time)
+    /// Deadline (real time) for reading one request, and for waiting for the next one on a
+    /// keep-alive connection: slow or idle clients are dropped after this.
+    std::chrono::seconds idle_timeout{30};
+    /// Deadline (real time) for writing one answer: a client that does not read is dropped.
+    std::chrono::milliseconds write_timeout{30000};
+    /// How long (real time) a closing connection waits for the peer to finish sending and close,
+    /// after the answer went out and our side was shut down.
+    std::chrono::milliseconds linger_timeout{2000};
+    /// Longest a `hang` fault holds a connection (real time) when the client never gives up.
+    std::chrono::milliseconds hang_timeout{120000};
+    /// Open connections at most. At the cap an idle keep-alive connection is closed to make room;
+    /// if none is idle the newcomer gets 503 and is closed.
+    std::size_t max_connections = 512;
     std::uint64_t seed = 1;
-    std::size_t journal_body_cap = 4096;
-    std::size_t max_journal = 100000;
+    std::size_t journal_body_cap = 4096;      ///< bytes of each request body kept in the journal
+    std::size_t max_journal = 20000;          ///< journal entries kept (oldest dropped first)
+    std::size_t max_journal_bytes = 32 << 20; ///< approximate bytes the journal may hold
+    std::size_t max_events = 20000;           ///< emitted webhook events kept (oldest dropped first)
+    std::size_t max_events_bytes = 32 << 20;  ///< serialized bytes the kept events may hold
+    /// When set, every /__sim/ request must carry it in the X-Sim-Admin-Token header (else 401).
+    std::string admin_token;
+    /// Test seam: called before each accept; an error it returns is handled exactly as if accept
+    /// had failed with it (descriptor exhaustion cannot be provoked safely in-process).
+    std::function<boost::system::error_code()> accept_fault;
+    /// Snapshot file (pancake-sim --state): written by POST /__sim/snapshot and by
+    /// write_snapshot(); empty disables the route.
+    std::string state_file;
+    /// Where events of pages without their own webhook URL are delivered (empty: nowhere).
+    std::string webhook_url;
+    webhook_options webhooks; ///< retry schedule, timeout, seeded misbehaviour, suspension rule
 };
 
 struct journal_entry {
     std::uint64_t seq = 0;
     std::string method;
-    std::string path; ///< token redacted
-    std::string body;
+    std::string path;    ///< every known token redacted; invalid UTF-8 bytes shown as \xNN
+    std::string body;    ///< same, cut to journal_body_cap on a character boundary
     unsigned status = 0; ///< 0 when no answer was sent (reset, hang, dropped)
     std::string route;
     std::string page;
@@ -60,6 +90,16 @@ public:
     void clear_journal();
     std::vector<emitted_event> events() const;
     std::size_t connections_accepted() const noexcept;
+    std::size_t connections_open() const noexcept;
+    std::size_t connections_refused() const noexcept; ///< turned away at max_connections
+    std::size_t accept_errors() const noexcept;
+    /// The pause before the next accept after an accept error (zero once accepting works again).
+    std::chrono::milliseconds accept_backoff() const noexcept;
+    /// Bytes held by request bodies being received right now (they grow as bytes arrive).
+    std::size_t request_bytes_buffered() const noexcept;
+    /// Journal entries / events dropped so far to stay within the bounds.
+    std::size_t journal_dropped() const noexcept;
+    std::size_t events_dropped() const noexcept;
     /// Requests held on purpose (latency fault waiting on the clock, or a hang): a virtual-time
     /// driver may advance the clock when every in-flight client request is parked here.
     std::size_t parked() const noexcept;
@@ -68,11 +108,23 @@ public:
     bool load_fixture(const boost::json::value& fx, std::string& err);
     bool load_fixture_file(const std::string& path, std::string& err);
 
-    /// Called for each emitted webhook event (for a dispatcher); optional.
+    /// State snapshot (the model's state and its original fixture; not the journal or events).
+    boost::json::value snapshot() const;
+    bool restore(const boost::json::value& snap, std::string& err);
+    /// Writes snapshot() to server_options::state_file atomically (temp file + rename).
+    bool write_snapshot(std::string& err) const;
+    /// Loads server_options::state_file if it exists (a missing file is not an error).
+    bool read_snapshot(std::string& err);
+
+    /// Called for each emitted webhook event, besides the built-in delivery; optional.
     void on_event(std::function<void(const emitted_event&)> f);
+    /// Webhook delivery to each page's URL (off until a URL is set: --webhook-url, the admin API
+    /// under /__sim/webhooks, or webhooks().set_url()).
+    webhook_dispatcher& webhooks() noexcept;
 
 private:
     struct impl;
+    static bool write_snapshot_to(const impl& i, std::string& err);
     std::shared_ptr<impl> impl_;
 };
 

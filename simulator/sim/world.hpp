@@ -107,6 +107,12 @@ public:
     bool load_fixture(const json::value& fixture, std::string& err);
     void reset();
 
+    /// The model's data (pages, tokens as rotated, tags, users, conversations, messages, the
+    /// round-robin cursors, id counters) and the fixture reset() returns to. Not the behaviour or
+    /// rate-limit settings. restore() of it answers as this world would; on error nothing changes.
+    json::value snapshot() const;
+    bool restore(const json::value& snapshot, std::string& err);
+
     handle_result handle(const request& req, steady_time now, wall_time wall);
     /// {route, page id} of a request, without touching state ("assign", "tags.update", …).
     static std::pair<std::string, std::string> route_name(const request& req);

@@ -214,7 +214,10 @@ private:
             ++st->stats.duplicates;
             co_return finish(ev.dedupe_key);
         }
-        if (ev.version) {
+        // Only a conversation update is state that a newer one supersedes; a message is a fact
+        // even when its envelope carries an older snapshot of the conversation.
+        const bool versioned = ev.version && ev.kind == event_kind::conversation;
+        if (versioned) {
             auto last = st->opts.versions->last(ev.serial_key);
             if (last && *ev.version <= *last) {
                 ++st->stats.stale;
@@ -235,7 +238,7 @@ private:
             if (!ec) {
                 ++st->stats.handled;
                 dedupe.remember(ev.dedupe_key);
-                if (ev.version) st->opts.versions->applied(ev.serial_key, *ev.version);
+                if (versioned) st->opts.versions->applied(ev.serial_key, *ev.version);
                 co_return finish(ev.dedupe_key);
             }
             if (attempt >= st->opts.max_attempts) {
