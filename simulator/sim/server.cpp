@@ -1028,18 +1028,23 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
     out = ss.str();
     return true;
 }
-} // namespace
-
-bool server::load_fixture_file(const std::string& path, std::string& err) {
+// A JSON file, read and parsed; errors name the file.
+bool read_json_file(const std::string& path, json::value& out, std::string& err) {
     std::string text;
     if (!read_file(path, text, err)) return false;
     boost::system::error_code ec;
-    auto v = json::parse(text, ec);
+    out = json::parse(text, ec);
     if (ec) {
         err = path + ": " + ec.message();
         return false;
     }
-    return load_fixture(v, err);
+    return true;
+}
+} // namespace
+
+bool server::load_fixture_file(const std::string& path, std::string& err) {
+    json::value v;
+    return read_json_file(path, v, err) && load_fixture(v, err);
 }
 
 json::value server::snapshot() const { return impl_->model.snapshot(); }
@@ -1082,14 +1087,8 @@ bool server::read_snapshot(std::string& err) {
     if (path.empty()) return true;
     std::ifstream probe(path);
     if (!probe) return true; // first run: nothing saved yet
-    std::string text;
-    if (!read_file(path, text, err)) return false;
-    boost::system::error_code ec;
-    auto v = json::parse(text, ec);
-    if (ec) {
-        err = path + ": " + ec.message();
-        return false;
-    }
+    json::value v;
+    if (!read_json_file(path, v, err)) return false;
     if (!restore(v, err)) {
         err = path + ": " + err;
         return false;
