@@ -2,6 +2,7 @@
 // the admin API, and determinism of the journal. The server runs on its own thread; the test
 // talks to it with a plain synchronous Beast client. Its clock is virtual and never advanced,
 // so "six quick calls" really are within one second.
+#include "support/sim_thread.hpp"
 #include <pancake/pancake.hpp>
 #include <sim/server.hpp>
 
@@ -33,40 +34,8 @@ struct reply {
     json::value js() const { return json::parse(body); }
 };
 
-struct running_sim {
-    asio::io_context ioc;
-    pancake::virtual_clock clk;
-    pancake::sim::server srv;
-    std::thread th;
-    explicit running_sim(pancake::sim::server_options o = {}) : srv(ioc.get_executor(), clk, o) {
-        srv.start();
-        th = std::thread([this] {
-            auto guard = asio::make_work_guard(ioc);
-            ioc.run();
-        });
-    }
-    ~running_sim() {
-        asio::post(ioc, [this] {
-            srv.stop();
-            ioc.stop();
-        });
-        th.join();
-    }
-    template <class F>
-    auto on_server(F f) { // run f on the server thread and wait for its result
-        std::promise<decltype(f())> p;
-        asio::post(ioc, [&] { p.set_value(f()); });
-        return p.get_future().get();
-    }
-
-    // Waits until cond() holds on the server thread; the ceiling only bounds a failure.
-    void await_server(const std::function<bool()>& cond) {
-        const auto give_up = std::chrono::steady_clock::now() + 20s;
-        while (!on_server(cond)) {
-            BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, "server never reached the state");
-            std::this_thread::yield();
-        }
-    }
+struct running_sim : test::sim_thread {
+    using sim_thread::sim_thread;
     reply raw(const std::string& bytes, std::chrono::milliseconds timeout = 2000ms) {
         asio::io_context c;
         beast::tcp_stream s(c);

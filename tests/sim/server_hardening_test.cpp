@@ -4,6 +4,7 @@
 // --state snapshot. The server runs on its own thread with a virtual clock; the tests talk to it
 // over loopback with plain Asio/Beast clients. Real time is only ever a ceiling on a failure, or
 // a deadline the test sets on purpose in milliseconds.
+#include "support/sim_thread.hpp"
 #include <pancake/pancake.hpp>
 #include <sim/server.hpp>
 
@@ -58,40 +59,10 @@ struct raw_reply {
     }
 };
 
-// Copied from tests/integration/sim_http_test.cpp, with options and an admin header.
-struct running_sim {
-    asio::io_context ioc;
-    pancake::virtual_clock clk;
-    pancake::sim::server srv;
-    std::thread th;
+// The blocking-client side of the simulator tests, with an admin header.
+struct running_sim : test::sim_thread {
     std::string admin_header; // sent as X-Sim-Admin-Token when not empty
-    explicit running_sim(pancake::sim::server_options o = {}) : srv(ioc.get_executor(), clk, std::move(o)) {
-        srv.start();
-        th = std::thread([this] {
-            auto guard = asio::make_work_guard(ioc);
-            ioc.run();
-        });
-    }
-    ~running_sim() {
-        asio::post(ioc, [this] {
-            srv.stop();
-            ioc.stop();
-        });
-        th.join();
-    }
-    template <class F>
-    auto on_server(F f) {
-        std::promise<decltype(f())> p;
-        asio::post(ioc, [&] { p.set_value(f()); });
-        return p.get_future().get();
-    }
-    void await_server(const std::function<bool()>& cond, const char* what = "server never reached the state") {
-        const auto give_up = std::chrono::steady_clock::now() + ceiling;
-        while (!on_server(cond)) {
-            BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, what);
-            std::this_thread::yield();
-        }
-    }
+    explicit running_sim(pancake::sim::server_options o = {}) : sim_thread(std::move(o)) {}
     tcp::endpoint ep() const { return {asio::ip::make_address("127.0.0.1"), srv.port()}; }
 
     reply raw(const std::string& bytes) {
