@@ -652,7 +652,28 @@ struct server::impl : std::enable_shared_from_this<impl> {
             err = "a fixture needs at least one page";
             return false;
         }
+        // A page's own webhook URL ("webhook_url"): checked before anything changes.
+        std::vector<std::pair<std::string, std::string>> urls;
+        if (pages && pages->is_array())
+            for (auto& jp : pages->as_array()) {
+                auto* po = jp.if_object();
+                auto* u = po ? po->if_contains("webhook_url") : nullptr;
+                auto* id = po ? po->if_contains("id") : nullptr;
+                if (!u || u->is_null() || !id || !id->is_string()) continue;
+                if (!u->is_string()) {
+                    err = "bad page: webhook_url must be a string";
+                    return false;
+                }
+                std::string url(u->as_string());
+                if (!webhook_dispatcher::valid_url(url, err)) {
+                    err = "bad page: webhook_url: " + err;
+                    return false;
+                }
+                urls.emplace_back(std::string(id->as_string()), std::move(url));
+            }
         if (!model.load_fixture(fx, err)) return false;
+        for (auto& [page, url] : urls)
+            webhooks.set_url(page, url, err);
         note_fixture_secrets(fx);
         note_model_secrets();
         return true;

@@ -289,6 +289,11 @@ bool webhook_dispatcher::set_url(const std::string& page, const std::string& url
     return true;
 }
 
+bool webhook_dispatcher::valid_url(const std::string& url, std::string& err) {
+    target t;
+    return url.empty() || parse_target(url, t, err);
+}
+
 std::string webhook_dispatcher::url(const std::string& page) const {
     auto it = impl_->pages.find(page);
     if (it != impl_->pages.end() && it->second.url) return it->second.url->text;

@@ -69,6 +69,8 @@ public:
     /// Returns false (and says why) for a URL it cannot use.
     bool set_url(const std::string& page, const std::string& url, std::string& err);
     std::string url(const std::string& page) const;
+    /// Whether set_url would take `url` (to check a whole fixture before changing anything).
+    static bool valid_url(const std::string& url, std::string& err);
     /// Where pages without their own URL deliver (the --webhook-url flag); empty: nowhere.
     bool set_default_url(const std::string& url, std::string& err);
 

@@ -341,4 +341,25 @@ BOOST_AUTO_TEST_CASE(a_10x_burst_stays_far_from_the_suspension_rule) {
     BOOST_TEST(r.handled.size() == total);
 }
 
+BOOST_AUTO_TEST_CASE(a_fixture_gives_a_page_its_own_webhook_url) {
+    harness h;
+    auto fx = pancake::sim::sample_fixture();
+    auto& page = fx.at("pages").as_array().at(1).as_object();
+    const std::string other(page.at("id").as_string());
+    page["webhook_url"] = "http://127.0.0.1:9/hooks/pancake";
+    std::string err;
+    BOOST_REQUIRE_MESSAGE(h.sim.load_fixture(fx, err), err);
+    BOOST_TEST(h.sim.webhooks().url(other) == "http://127.0.0.1:9/hooks/pancake");
+    BOOST_TEST(h.sim.webhooks().url(shop.value()).empty()); // no URL of its own, no default
+
+    // A URL the dispatcher cannot use refuses the whole fixture and changes nothing.
+    page["webhook_url"] = "https://example.com/hooks";
+    page["name"] = "changed";
+    BOOST_TEST(!h.sim.load_fixture(fx, err));
+    BOOST_TEST(err.find("webhook_url") != std::string::npos, err);
+    BOOST_TEST(h.sim.webhooks().url(other) == "http://127.0.0.1:9/hooks/pancake");
+    page["webhook_url"] = 42;
+    BOOST_TEST(!h.sim.load_fixture(fx, err));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
