@@ -235,6 +235,12 @@ private:
                 co_await write(stream, answer(*st, 413, "headers too large", 11, false), st->opts.write_timeout);
                 co_return co_await graceful_close(stream);
             }
+            // A Content-Length over max_body is refused with the header, before any body byte.
+            if (ec0 == http::error::body_limit) {
+                co_await write(stream, answer(*st, 413, "body too large", parser.get().version(), false),
+                               st->opts.write_timeout);
+                co_return co_await graceful_close(stream);
+            }
             if (ec0) co_return co_await graceful_close(stream);
             c->busy = true;
             stream.expires_after(st->opts.request_timeout);
