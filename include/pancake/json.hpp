@@ -58,11 +58,9 @@ std::string encode_string(const T& v) {
     return boost::json::serialize(detail::to_json(v));
 }
 
-/// Parses a webhook body into one of the five envelopes, chosen by event_type.
-inline result<webhook_event> parse_webhook(std::string_view body, diagnostics* diag = nullptr) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object()) {
+/// Decodes a parsed webhook body into one of the five envelopes, chosen by event_type.
+inline result<webhook_event> decode_webhook(const boost::json::value& v, diagnostics* diag = nullptr) {
+    if (!v.is_object()) {
         if (diag) diag->set_client_message("webhook body is not a JSON object");
         return make_error_code(errc::unexpected_response);
     }
@@ -90,6 +88,17 @@ inline result<webhook_event> parse_webhook(std::string_view body, diagnostics* d
         diag->set_client_message("unknown webhook event_type");
     }
     return make_error_code(errc::invalid_argument);
+}
+
+/// Parses a webhook body into one of the five envelopes, chosen by event_type.
+inline result<webhook_event> parse_webhook(std::string_view body, diagnostics* diag = nullptr) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec) {
+        if (diag) diag->set_client_message("webhook body is not a JSON object");
+        return make_error_code(errc::unexpected_response);
+    }
+    return decode_webhook(v, diag);
 }
 
 } // namespace pancake

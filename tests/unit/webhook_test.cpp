@@ -125,6 +125,17 @@ BOOST_AUTO_TEST_CASE(an_edit_is_not_a_repeat_but_a_redelivery_is) {
     BOOST_TEST(wh::parse_event(messaging("c1", "m2", "x", "100000000000001"))->echo); // from the page
 }
 
+BOOST_AUTO_TEST_CASE(the_receivers_object_check_agrees_with_boost_json_parse) {
+    for (std::string body : {"{}", " {\"a\":[1,2,{\"b\":null}]} \n", "{\"a\":1}x", "{\"a\":1}{}", "[1]", "\"s\"", "",
+                             "{\"a\":", "{\"a\":1,}", "{\"a\":\"\\u00e9\"}", "{\"a\":\"\xff\"}", "{/*c*/}", "null",
+                             "{\"a\":tru}", "{\"a\":[[[[[]]]]]}", "{\"k\":\"v\"}  \t"}) {
+        boost::system::error_code ec;
+        auto v = json::parse(body, ec);
+        BOOST_TEST(wh::detail::is_json_object(body) == (!ec && v.is_object()), body);
+    }
+    BOOST_TEST(wh::detail::is_json_object(messaging("c", "m", "t")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(webhook_stores)

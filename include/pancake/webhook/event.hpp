@@ -99,7 +99,7 @@ inline result<received_event> parse_event(std::string_view body, diagnostics* di
     e.kind = kind_of(e.event_type);
     if (auto p = detail::string_at(v, {"page_id"}); !p.empty()) e.page = page_id(std::move(p));
     if (e.kind != event_kind::unknown) {
-        auto typed = parse_webhook(body);
+        auto typed = decode_webhook(v);
         if (typed) e.typed = std::move(*typed);
     }
     const auto conv_id = detail::string_at(v, {"data", "conversation", "id"});

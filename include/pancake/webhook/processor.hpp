@@ -86,7 +86,7 @@ public:
     void start() {
         auto st = st_;
         st->in.on_ready([w = std::weak_ptr<state>(st)] {
-            if (auto s = w.lock()) s->wake.cancel();
+            if (auto s = w.lock()) s->wake.cancel_one(); // one idle worker; it wakes the next
         });
         st->running = st->opts.workers;
         for (std::size_t i = 0; i < st->opts.workers; ++i)
@@ -169,6 +169,7 @@ private:
                 co_await st->wake.async_wait(tuple);
                 continue;
             }
+            st->wake.cancel_one(); // more may be ready (a durable intake hands out batches)
             ++st->in_progress;
             item it{rec->seq, parse_event(rec->body)};
             auto key = key_of(it);

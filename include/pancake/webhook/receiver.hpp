@@ -14,6 +14,7 @@
 // (/webhook/<secret>) or the query (?secret=…) is compared in constant time.
 #pragma once
 
+#include <pancake/webhook/detail/is_json_object.hpp>
 #include <pancake/webhook/intake.hpp>
 #include <pancake/webhook/monitor.hpp>
 
@@ -28,7 +29,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include <list>
@@ -264,9 +264,7 @@ private:
             } else if (st->storing >= st->opts.max_concurrent) {
                 res = answer(*st, 503, "busy", version, keep_alive);
             } else {
-                boost::system::error_code jec;
-                auto v = boost::json::parse(req.body(), jec);
-                if (jec || !v.is_object()) {
+                if (!detail::is_json_object(req.body())) {
                     res = answer(*st, 400, "the body is not a JSON object", version, keep_alive);
                 } else {
                     ++st->storing;
