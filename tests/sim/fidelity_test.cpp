@@ -250,8 +250,8 @@ BOOST_AUTO_TEST_CASE(cursor_outside_the_filter_or_unknown) {
     const std::string cursor = all.back(); // an INBOX conversation
     BOOST_TEST(m.w.find_conversation(P, cursor)->type == "INBOX");
     auto comments = m.ids(m.call("GET", m.list("&type=COMMENT&last_conversation_id=" + cursor)));
-    // Older than the cursor: the first 10 injected (i = 0..9, one COMMENT: i = 0).
-    BOOST_TEST(comments.size() == 1u);
+    // Page 1 ends at i = 13 (after the 3 fixture conversations); older COMMENTs: i = 10 and 0.
+    BOOST_TEST(comments.size() == 2u);
     auto unknown = m.call("GET", m.list("&last_conversation_id=nope"));
     BOOST_TEST(unknown.resp.status == 400u);
     m.w.behaviour_config().cursor_outside_filter_empty = true; // the old answer
