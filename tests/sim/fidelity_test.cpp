@@ -389,6 +389,27 @@ BOOST_AUTO_TEST_CASE(bracketed_target_over_http_is_journaled) {
     BOOST_TEST(journal[0].path.find("REDACTED") != std::string::npos, journal[0].path);
 }
 
+// The new switches are set over the admin API like the old ones (and checked the same way).
+BOOST_AUTO_TEST_CASE(new_switches_over_the_admin_api) {
+    running s;
+    const std::string tags = "/api/public_api/v1/pages/" + P + "/conversations/" + C1 + "/tags?page_access_token=" + T;
+    const std::string abc = R"({"action":"add","tag_id":"abc"})";
+    BOOST_TEST(s.call(bhttp::verb::post, tags, abc).first == 400u);
+    for (auto sw : {"errors_as_200", "multi_type_or", "cursor_outside_filter_empty", "rest_conversation_version",
+                    "accept_unknown_content_ids", "allow_repeat_private_reply"}) {
+        BOOST_TEST(s.call(bhttp::verb::post, "/__sim/behaviour", json::serialize(json::object{{sw, false}})).first ==
+                       200u,
+                   sw);
+        BOOST_TEST(s.call(bhttp::verb::post, "/__sim/behaviour", json::serialize(json::object{{sw, "yes"}})).first ==
+                       400u,
+                   sw);
+    }
+    BOOST_TEST(s.call(bhttp::verb::post, "/__sim/behaviour", R"({"errors_as_200":true})").first == 200u);
+    auto [status, body] = s.call(bhttp::verb::post, tags, abc);
+    BOOST_TEST(status == 200u);
+    BOOST_TEST(json::parse(body).at("success") == false);
+}
+
 // 7d. Calls answered by an injected fault count toward the rate limit (but a connection reset
 // before the request got through does not).
 BOOST_AUTO_TEST_CASE(faulted_calls_count_toward_the_rate_limit) {
