@@ -109,6 +109,12 @@ public:
     void add_page(const page_id& page, std::string page_access_token) {
         st_->tokens[page.value()] = std::move(page_access_token);
     }
+    /// The same, with the page's platform ("facebook", "instagram", … as GET /api/v1/pages says):
+    /// sends check the content_ids cap of that platform. Unknown: "facebook" (the widest cap but one).
+    void add_page(const page_id& page, std::string page_access_token, std::string platform) {
+        add_page(page, std::move(page_access_token));
+        st_->platforms[page.value()] = std::move(platform);
+    }
     /// Shares one limiter between clients (or pages): pass the same pointer to each.
     void set_limiter(const page_id& page, std::shared_ptr<rate_limiter> l) {
         st_->limiters[page.value()] = std::move(l);
@@ -203,7 +209,8 @@ public:
     auto async_send_message(const page_id& page, const conversation_id& conv, const send_message_request& m, call_options o, CompletionToken&& token = {}) {
         auto spec = post_conv(page, conv, "messages", encode_string(m));
         spec.kind = idempotency::at_most_once;
-        std::string invalid = m.validate();
+        auto pl = st_->platforms.find(page.value());
+        std::string invalid = m.validate(pl == st_->platforms.end() ? "facebook" : pl->second);
         return run<send_message_result>(std::move(spec), o, std::forward<CompletionToken>(token), std::identity{}, std::move(invalid));
     }
 
@@ -236,6 +243,7 @@ private:
         std::optional<http::origin> origin;
         std::optional<http::connection_pool> pool;
         std::map<std::string, std::string> tokens;
+        std::map<std::string, std::string> platforms; ///< page -> platform (content_ids caps)
         std::map<std::string, std::shared_ptr<rate_limiter>> limiters;
         std::size_t in_flight = 0;
 

@@ -325,7 +325,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
 
     // The target with the value of every query parameter whose name mentions a token (in any
     // case) replaced, then every known token removed wherever else it appears.
-    std::string redact_target(std::string_view target) const {
+    std::string redact_target(std::string_view raw_target) const {
+        const std::string target = lenient_target(raw_target); // as the model parses it
         auto parsed = boost::urls::parse_origin_form(target);
         if (!parsed) {
             auto q = target.find('?');
@@ -579,6 +580,13 @@ struct server::impl : std::enable_shared_from_this<impl> {
             bool committed_fault = false;
             if (decision.failure) {
                 je.fault = to_string(*decision.failure);
+                // The server received the call: it counts toward the page's rate limit, except for
+                // a connection dropped before the request got through (reset_before_headers). The
+                // committed kinds go through the model, which counts them itself.
+                const auto k = *decision.failure;
+                if (k != fault_kind::reset_before_headers && k != fault_kind::truncated_json &&
+                    k != fault_kind::reset_after_headers && k != fault_kind::commit_then_drop)
+                    model.count_call(je.page, clk.now());
                 switch (*decision.failure) {
                 case fault_kind::server_error:
                     resp = error_response(decision.status, "Internal Server Error");
@@ -815,7 +823,13 @@ response server::impl::admin(const request& r) {
             {"reject_fb_id_assignee", &b.reject_fb_id_assignee},
             {"reject_empty_assign", &b.reject_empty_assign},
             {"round_robin_missing_key_clears", &b.round_robin_missing_key_clears},
-            {"accept_access_token_alias", &b.accept_access_token_alias}};
+            {"accept_access_token_alias", &b.accept_access_token_alias},
+            {"errors_as_200", &b.errors_as_200},
+            {"multi_type_or", &b.multi_type_or},
+            {"cursor_outside_filter_empty", &b.cursor_outside_filter_empty},
+            {"rest_conversation_version", &b.rest_conversation_version},
+            {"accept_unknown_content_ids", &b.accept_unknown_content_ids},
+            {"allow_repeat_private_reply", &b.allow_repeat_private_reply}};
         for (auto& [k, x] : o) {
             if (k == "invalid_token_status") {
                 // A final status a client can read: 1xx would not end the exchange.

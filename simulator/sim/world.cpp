@@ -29,6 +29,12 @@ std::int64_t unix_seconds(wall_time w) {
     return std::chrono::duration_cast<std::chrono::seconds>(w.time_since_epoch()).count();
 }
 
+std::string ascii_lower(std::string s) {
+    for (auto& ch : s)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return s;
+}
+
 json::value ok_with(json::object o) {
     o["success"] = true;
     return o;
@@ -55,6 +61,51 @@ response html_response(unsigned status) {
     r.content_type = "text/html; charset=utf-8";
     r.body = spa_shell;
     return r;
+}
+
+std::string lenient_target(std::string_view target) {
+    static constexpr std::string_view unsafe = "[]{}|^`\"<>\\ ";
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(target.size());
+    for (char ch : target) {
+        if (unsafe.find(ch) == std::string_view::npos) {
+            out += ch;
+            continue;
+        }
+        auto u = static_cast<unsigned char>(ch);
+        out += '%';
+        out += hex[u >> 4];
+        out += hex[u & 15];
+    }
+    return out;
+}
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        switch (ch) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += ch;
+        }
+    }
+    return out;
 }
 
 struct world::ctx {
@@ -119,6 +170,27 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
             if (ps.token.empty()) {
                 err = "page " + info->id.value() + " has no page_access_token";
                 return false;
+            }
+            if (auto* up =
+                    o.if_contains("uploads")) { // content ids already uploaded: ["id"] or [{id, attachment_type}]
+                if (!up->is_array()) {
+                    err = "page " + info->id.value() + ": uploads must be an array";
+                    return false;
+                }
+                for (auto& u : up->as_array()) {
+                    if (u.is_string()) {
+                        ps.uploads[std::string(u.as_string())] = "PHOTO";
+                        continue;
+                    }
+                    auto* uo = u.if_object();
+                    auto* id = uo ? uo->if_contains("id") : nullptr;
+                    auto* ty = uo ? uo->if_contains("attachment_type") : nullptr;
+                    if (!id || !id->is_string() || (ty && !ty->is_string())) {
+                        err = "page " + info->id.value() + ": an upload is \"id\" or {\"id\",\"attachment_type\"}";
+                        return false;
+                    }
+                    ps.uploads[std::string(id->as_string())] = ty ? std::string(ty->as_string()) : "PHOTO";
+                }
             }
             if (auto* t = o.if_contains("tags")) {
                 auto r = decode<std::vector<tag>>(*t, &d);
@@ -244,10 +316,69 @@ response world::rate_check(page_state& p, steady_time now) {
     return {};
 }
 
+void world::count_call(const std::string& page, steady_time now) {
+    if (auto it = pages_.find(page); it != pages_.end()) rate_check(it->second, now); // counted if under the limit
+}
+
+// ---- answers ---------------------------------------------------------------------------------
+
+// An error the documents do not describe (status and wording are ours): 4xx by default, or
+// HTTP 200 + success:false with the errors_as_200 switch ("some endpoints return HTTP 200 with
+// success=false", OBS S10).
+response world::invented(unsigned status, std::string_view message) const {
+    return error_response(behaviour_.errors_as_200 ? 200 : status, message);
+}
+
+// A conversation as the REST API shows it: nullable fields present as null (the spec's examples
+// carry them), `version` only with rest_conversation_version (it is documented on webhooks only).
+json::value world::conversation_json(const conversation& c) const {
+    auto o = encode(c).as_object();
+    for (auto key : {"post_id", "snippet", "assignee_group_id"})
+        if (!o.contains(key)) o[key] = nullptr;
+    if (!behaviour_.rest_conversation_version) o.erase("version");
+    return o;
+}
+
+namespace {
+json::value message_json(const message& m) {
+    auto o = encode(m).as_object();
+    if (!o.contains("private_reply_conversation")) o["private_reply_conversation"] = nullptr;
+    return o;
+}
+json::value messages_json(const std::vector<message>& ms) {
+    json::array a;
+    for (auto& m : ms)
+        a.push_back(message_json(m));
+    return a;
+}
+} // namespace
+
+// The `post` of a messaging event: the post object for a COMMENT, null for INBOX. The simulator
+// keeps no posts, so it is the post's id, page and author (the page).
+json::value world::post_json(const page_state& p, const std::optional<std::string>& post_id) const {
+    if (!post_id) return nullptr;
+    return json::object{{"id", *post_id},
+                        {"page_id", p.info.id.value()},
+                        {"from", json::object{{"id", p.info.id.value()}, {"name", p.info.name}}},
+                        {"message", nullptr},
+                        {"type", "status"},
+                        {"attachments", nullptr}};
+}
+
+json::value world::messaging_event(const page_state& p, const conversation& c, const message& m) const {
+    return json::object{
+        {"page_id", p.info.id.value()},
+        {"event_type", "messaging"},
+        {"data", json::object{{"conversation", webhook_conversation_json(p, c)},
+                              {"message", message_json(m)},
+                              {"post", c.type == "COMMENT" ? post_json(p, c.post_id) : json::value(nullptr)}}}};
+}
+
 // ---- routing ---------------------------------------------------------------------------------
 
 handle_result world::handle(const request& req, steady_time now, wall_time wall) {
-    auto parsed = boost::urls::parse_origin_form(req.target);
+    const std::string target = lenient_target(req.target); // `type[]=INBOX` as the docs' cURL sends it
+    auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
         handle_result r;
         r.resp = error_response(400, "Bad request target");
@@ -281,6 +412,7 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     if (v1 && s.size() == 6 && s[5] == "tags" && get) return {"tags.list", pid};
     if (v1 && s.size() == 6 && s[5] == "users" && get) return {"users.list", pid};
     if (v1 && s.size() == 6 && s[5] == "round_robin_users" && post) return {"round_robin.set", pid};
+    if (v1 && s.size() == 6 && s[5] == "upload_contents" && post) return {"upload", pid};
     if (v1 && s.size() == 8 && s[5] == "conversations") {
         const auto& a = s[7];
         if (a == "tags" && post) return {"tags.update", pid};
@@ -295,7 +427,8 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
 } // namespace
 
 std::pair<std::string, std::string> world::route_name(const request& r) {
-    auto parsed = boost::urls::parse_origin_form(r.target);
+    const std::string target = lenient_target(r.target);
+    auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) return {"invalid", ""};
     std::vector<std::string> segs;
     for (auto seg : parsed->segments())
@@ -334,11 +467,11 @@ handle_result world::route(ctx& c) {
     if (route == "tags.list") return tags_get(c);
     if (route == "users.list") return users_get(c);
     if (route == "round_robin.set") return round_robin_post(c);
+    if (route == "upload") return upload_post(c);
 
     auto cit = c.page->conversations.find(s[6]);
     if (cit == c.page->conversations.end()) {
-        out.resp =
-            behaviour_.unknown_conversation_html ? html_response() : error_response(404, "Conversation not found");
+        out.resp = behaviour_.unknown_conversation_html ? html_response() : invented(404, "Conversation not found");
         return out;
     }
     auto& conv = cit->second;
@@ -359,8 +492,14 @@ handle_result world::tags_get(ctx& c) {
 
 handle_result world::users_get(ctx& c) {
     auto& p = *c.page;
+    json::array users;
+    for (auto& u : p.users) {
+        auto ju = encode(u).as_object();
+        if (!ju.contains("page_permissions")) ju["page_permissions"] = nullptr; // nullable, sent as null
+        users.push_back(std::move(ju));
+    }
     json::object o{{"success", true},
-                   {"users", encode(p.users)},
+                   {"users", std::move(users)},
                    {"disabled_users", encode(p.disabled_users)},
                    {"round_robin_users", encode(p.round_robin)}};
     c.out.resp = json_response(200, o);
@@ -382,7 +521,7 @@ handle_result world::round_robin_post(ctx& c) {
     auto upd =
         v ? decode<round_robin_update>(*v, &d) : result<round_robin_update>(make_error_code(errc::unexpected_response));
     if (!upd) {
-        c.out.resp = error_response(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
+        c.out.resp = invented(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
         return std::move(c.out);
     }
     auto valid = [&](const std::vector<user_id>& ids) {
@@ -392,7 +531,7 @@ handle_result world::round_robin_post(ctx& c) {
         return true;
     };
     if ((upd->inbox && !valid(*upd->inbox)) || (upd->comment && !valid(*upd->comment))) {
-        c.out.resp = error_response(400, "Invalid user id");
+        c.out.resp = invented(400, "Invalid user id");
         return std::move(c.out);
     }
     auto& rr = c.page->round_robin;
@@ -441,26 +580,26 @@ void world::touch(page_state& p, conversation& c, wall_time wall, std::vector<em
 handle_result world::tag_post(ctx& c, conversation& conv) {
     auto v = parse_body(c.req.body);
     if (!v) {
-        c.out.resp = error_response(400, "Invalid JSON body");
+        c.out.resp = invented(400, "Invalid JSON body");
         return std::move(c.out);
     }
     diagnostics d;
     auto r = decode<tag_request>(*v, &d); // tag_id as "1" or 1
     if (!r || (r->action != "add" && r->action != "remove")) {
-        c.out.resp = error_response(400, !r ? "Invalid field " + d.field_path() : "action must be add or remove");
+        c.out.resp = invented(400, !r ? "Invalid field " + d.field_path() : "action must be add or remove");
         return std::move(c.out);
     }
     auto& tags = c.page->tags;
     auto known = std::find_if(tags.begin(), tags.end(), [&](auto& t) { return t.id == r->tag_id; });
     if (known == tags.end() && behaviour_.reject_unknown_tag) {
-        c.out.resp = error_response(400, "Tag not found");
+        c.out.resp = invented(400, "Tag not found");
         return std::move(c.out);
     }
     const bool present = conv.has_tag(r->tag_id);
     bool changed = false;
     if (r->action == "add") {
         if (present && behaviour_.reject_duplicate_tag_add) {
-            c.out.resp = error_response(400, "Tag already added");
+            c.out.resp = invented(400, "Tag already added");
             return std::move(c.out);
         }
         if (!present) {
@@ -472,7 +611,7 @@ handle_result world::tag_post(ctx& c, conversation& conv) {
         }
     } else {
         if (!present && behaviour_.reject_absent_tag_remove) {
-            c.out.resp = error_response(400, "Tag not in conversation");
+            c.out.resp = invented(400, "Tag not in conversation");
             return std::move(c.out);
         }
         auto before = conv.tags.size();
@@ -502,11 +641,11 @@ handle_result world::assign_post(ctx& c, conversation& conv) {
     diagnostics d;
     auto r = v ? decode<assign_request>(*v, &d) : result<assign_request>(make_error_code(errc::unexpected_response));
     if (!r) {
-        c.out.resp = error_response(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
+        c.out.resp = invented(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
         return std::move(c.out);
     }
     if (r->assignee_ids.empty() && behaviour_.reject_empty_assign) {
-        c.out.resp = error_response(400, "assignee_ids must not be empty");
+        c.out.resp = invented(400, "assignee_ids must not be empty");
         return std::move(c.out);
     }
     std::vector<assign_user> resolved;
@@ -517,9 +656,9 @@ handle_result world::assign_post(ctx& c, conversation& conv) {
         if (u == c.page->users.end()) {
             bool is_fb = std::any_of(c.page->users.begin(), c.page->users.end(),
                                      [&](auto& x) { return x.fb_id && *x.fb_id == id.value(); });
-            c.out.resp = error_response(400, is_fb && behaviour_.reject_fb_id_assignee
-                                                 ? "Invalid assignee: use the user id (UUID), not fb_id"
-                                                 : "Invalid assignee_ids");
+            c.out.resp = invented(400, is_fb && behaviour_.reject_fb_id_assignee
+                                           ? "Invalid assignee: use the user id (UUID), not fb_id"
+                                           : "Invalid assignee_ids");
             return std::move(c.out);
         }
         resolved.push_back(assign_user{u->id, u->name, std::nullopt, u->fb_id});
@@ -547,7 +686,9 @@ handle_result world::assign_post(ctx& c, conversation& conv) {
     res.from = conv.from;
     res.seen = conv.seen;
     res.updated_at = conv.updated_at;
-    c.out.resp = json_response(200, encode(res));
+    auto jr = encode(res).as_object();
+    if (!jr.contains("assignee_group_id")) jr["assignee_group_id"] = nullptr;
+    c.out.resp = json_response(200, jr);
     return std::move(c.out);
 }
 
@@ -568,7 +709,7 @@ handle_result world::messages_get(ctx& c, conversation& conv) {
     if (auto cc = c.param("current_count")) {
         std::int64_t n;
         if (!detail::parse_int(*cc, n) || n < 0) {
-            c.out.resp = error_response(400, "current_count must be a non-negative integer");
+            c.out.resp = invented(400, "current_count must be a non-negative integer");
             return std::move(c.out);
         }
         skip = static_cast<std::size_t>(n);
@@ -577,7 +718,7 @@ handle_result world::messages_get(ctx& c, conversation& conv) {
     std::vector<message> page;
     for (std::size_t i = skip; i < all.size() && page.size() < messages_per_call; ++i)
         page.push_back(all[all.size() - 1 - i]); // newest first
-    c.out.resp = json_response(200, ok_with({{"conversation_id", conv.id.value()}, {"messages", encode(page)}}));
+    c.out.resp = json_response(200, ok_with({{"conversation_id", conv.id.value()}, {"messages", messages_json(page)}}));
     return std::move(c.out);
 }
 
@@ -587,7 +728,7 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     auto r = v ? decode<send_message_request>(*v, &d)
                : result<send_message_request>(make_error_code(errc::unexpected_response));
     if (!r) {
-        c.out.resp = error_response(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
+        c.out.resp = invented(400, v ? "Invalid field " + d.field_path() : "Invalid JSON body");
         return std::move(c.out);
     }
     if (r->message && r->content_ids && !r->content_ids->empty()) {
@@ -595,29 +736,64 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
         return std::move(c.out);
     }
     if (auto why = r->validate(c.page->info.platform); !why.empty()) {
-        c.out.resp = error_response(400, why);
+        c.out.resp = invented(400, why);
         return std::move(c.out);
     }
-    if (r->action == "private_replies") {
-        const message* comment = nullptr;
-        for (auto& [k, ms] : c.page->messages)
-            for (auto& m : ms)
-                if (m.id.value() == *r->message_id) comment = &m;
-        if (!comment) {
-            c.out.resp = error_response(400, "Comment not found");
-            return std::move(c.out);
-        }
-        if (comment->inserted_at && comment->inserted_at->time() + private_reply_window < to_utc(c.wall).time()) {
-            c.out.resp = error_response(400, "The private reply window (7 days) has passed");
-            return std::move(c.out);
-        }
+    auto fail = [&](std::string_view why) {
+        c.out.resp = invented(400, why);
+        return std::move(c.out);
+    };
+    if (r->content_ids && !behaviour_.accept_unknown_content_ids)
+        for (auto& id : *r->content_ids)
+            if (!c.page->uploads.count(id)) return fail("Unknown content id " + id + " (upload it first)");
+    // reply_comment and private_replies name a comment of this conversation.
+    message* comment = nullptr;
+    if (r->action == "reply_comment" || r->action == "private_replies") {
+        for (auto& m : c.page->messages[conv.id.value()])
+            if (m.id.value() == *r->message_id) comment = &m;
+        if (!comment || conv.type != "COMMENT") return fail("Comment not found");
     }
+    if (r->action == "private_replies") {
+        if (conv.post_id && *r->post_id != *conv.post_id) return fail("post_id is not the comment's post");
+        if (!comment->from || comment->from->id != *r->from_id) return fail("from_id is not the comment's author");
+        if (comment->from->id == c.page->info.id.value())
+            return fail("Cannot reply privately to the page's own comment");
+        if (comment->inserted_at && comment->inserted_at->time() + private_reply_window < to_utc(c.wall).time())
+            return fail("The private reply window (7 days) has passed");
+        if (comment->private_reply_conversation && !behaviour_.allow_repeat_private_reply)
+            return fail("This comment already has a private reply");
+        if (r->content_ids && !r->content_ids->empty() && c.page->info.platform != "facebook")
+            return fail("private replies take content_ids on Facebook only");
+    }
+    // A private reply opens (or continues) the customer's INBOX thread, {page}_{psid}; the comment
+    // records it in private_reply_conversation (pancake-api.md §7: "private replies spawn a new
+    // INBOX conversation").
+    conversation* target = &conv;
+    if (r->action == "private_replies") {
+        const std::string inbox_id = c.page->info.id.value() + "_" + *r->from_id;
+        auto [it, created] = c.page->conversations.try_emplace(inbox_id);
+        target = &it->second;
+        if (created) {
+            target->id = conversation_id(inbox_id);
+            target->type = "INBOX";
+            target->page_id = c.page->info.id;
+            target->inserted_at = to_utc(c.wall);
+            target->from = conv.from ? conv.from : std::optional<party>(party{*r->from_id, {}, {}, {}});
+            target->customer_id = conv.customer_id;
+            target->customers = conv.customers;
+            target->seen = true;
+            target->version = 0;
+        }
+        comment->private_reply_conversation = inbox_id;
+    }
+    auto& to = *target;
     message m;
     m.id = message_id(new_message_id());
-    m.conversation_id = conv.id.value();
+    m.conversation_id = to.id.value();
     m.page_id = c.page->info.id.value();
-    m.type = conv.type;
-    if (r->message) m.message = "<div>" + *r->message + "</div>", m.original_message = *r->message;
+    m.type = to.type;
+    if (r->message) m.message = "<div>" + html_escape(*r->message) + "</div>", m.original_message = *r->message;
+    if (r->action == "reply_comment") m.parent_id = *r->message_id;
     sender from;
     from.id = c.page->info.id.value();
     from.name = c.page->info.name;
@@ -625,18 +801,13 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     m.from = from;
     m.inserted_at = to_utc(c.wall);
     m.seen = true;
-    c.page->messages[conv.id.value()].push_back(m);
-    conv.snippet = r->message;
-    conv.message_count += 1;
-    conv.last_sent_by = from;
-    touch(*c.page, conv, c.wall, c.out.events);
+    c.page->messages[to.id.value()].push_back(m);
+    to.snippet = r->message;
+    to.message_count += 1;
+    to.last_sent_by = from;
+    touch(*c.page, to, c.wall, c.out.events);
     // The page's own message echoes back as a messaging event.
-    json::object echo{{"page_id", c.page->info.id.value()},
-                      {"event_type", "messaging"},
-                      {"data", json::object{{"conversation", webhook_conversation_json(*c.page, conv)},
-                                            {"message", encode(m)},
-                                            {"post", nullptr}}}};
-    c.out.events.push_back({c.page->info.id, std::move(echo)});
+    c.out.events.push_back({c.page->info.id, messaging_event(*c.page, to, m)});
     c.out.committed = true;
     c.out.resp = json_response(200, json::object{{"success", true}, {"id", m.id.value()}, {"message", "ok"}});
     return std::move(c.out);
@@ -645,12 +816,19 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
 // ---- listing ---------------------------------------------------------------------------------
 
 handle_result world::conversations_get(ctx& c) {
-    // `type` takes one value: a repeated type silently matches nothing (observed).
-    const auto types = c.query.count("type") + c.query.count("type[]");
-    std::optional<std::string> type = c.param("type");
-    if (!type) type = c.param("type[]");
+    // `type` takes one value. A repeated `type` silently matches nothing (observed); `type[]=X`
+    // (the docs' cURL, a Plug-style array) is the same as `type=X`; several `type[]` values match
+    // nothing too unless multi_type_or.
+    std::vector<std::string> types;
+    for (auto key : {"type", "type[]"})
+        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
+            types.push_back(b->second);
+    const bool array_types = c.query.count("type") == 0 && c.query.count("type[]") > 1;
+    const bool or_types = array_types && behaviour_.multi_type_or;
+    std::optional<std::string> type;
+    if (!types.empty()) type = types.front();
     auto bad = [&](std::string_view why) {
-        c.out.resp = error_response(400, why);
+        c.out.resp = invented(400, why);
         return std::move(c.out);
     };
     std::optional<std::int64_t> since, until;
@@ -677,24 +855,33 @@ handle_result world::conversations_get(ctx& c) {
         }
     }
     std::set<std::string> post_ids;
-    for (auto [b, e] = c.query.equal_range("post_ids"); b != e; ++b)
-        post_ids.insert(b->second);
-    for (auto [b, e] = c.query.equal_range("post_ids[]"); b != e; ++b)
-        post_ids.insert(b->second);
-    if (type == std::optional<std::string>("POST") && post_ids.empty())
-        return bad("post_ids is required for type POST");
-    const bool unread_first = c.param("unread_first") == std::optional<std::string>("true");
+    for (auto key : {"post_ids", "post_ids[]"})
+        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
+            post_ids.insert(b->second);
+    const bool wants_post = std::find(types.begin(), types.end(), "POST") != types.end();
+    if (wants_post && post_ids.empty()) return bad("post_ids is required for type POST");
+    // A boolean query parameter: `true` or `1` (as Phoenix-style servers read them).
+    auto flag = [&](const char* key) {
+        auto v = c.param(key);
+        return v && (*v == "true" || *v == "1" || *v == "True" || *v == "TRUE");
+    };
+    const bool unread_first = flag("unread_first");
 
     auto stamp = [&](const conversation& x) {
         auto& t = by_inserted ? x.inserted_at : x.updated_at;
         auto& alt = by_inserted ? x.updated_at : x.inserted_at;
         return t ? t->time() : alt ? alt->time() : utc_time::time_point{};
     };
+    auto type_ok = [&](const conversation& x, const std::string& t) {
+        if (t.empty()) return true;
+        if (t == "POST") return x.post_id && post_ids.count(*x.post_id) > 0;
+        return x.type == t;
+    };
     std::vector<const conversation*> list;
-    if (types <= 1) {
+    if (types.size() <= 1 || or_types) {
         for (auto& [id, x] : c.page->conversations) {
-            if (type && !type->empty() && *type != "POST" && x.type != *type) continue;
-            if (type == std::optional<std::string>("POST") && (!x.post_id || !post_ids.count(*x.post_id))) continue;
+            if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
+                continue;
             if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) continue;
             auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
             if (since && secs < *since) continue;
@@ -702,39 +889,62 @@ handle_result world::conversations_get(ctx& c) {
             list.push_back(&x);
         }
     }
-    std::stable_sort(list.begin(), list.end(), [&](auto* a, auto* b) {
+    auto before = [&](const conversation* a, const conversation* b) {
         if (unread_first && a->seen != b->seen) return !a->seen;
         auto ta = stamp(*a), tb = stamp(*b);
         return ta != tb ? ta > tb : a->id.value() > b->id.value();
-    });
+    };
+    std::stable_sort(list.begin(), list.end(), before);
     std::size_t start = 0;
     if (auto last = c.param("last_conversation_id"); last && !last->empty()) {
+        // The cursor is a position in the page's order: "the next 60 older" than that conversation.
+        // The real service most plausibly looks the conversation up and continues after its
+        // timestamp, whatever the filter; an unknown id is an error rather than an empty page (a
+        // paginator would take an empty page for the end). cursor_outside_filter_empty: the old
+        // answer (a cursor outside the filtered list gives an empty page).
         auto it = std::find_if(list.begin(), list.end(), [&](auto* x) { return x->id.value() == *last; });
-        start = it == list.end() ? list.size() : static_cast<std::size_t>(it - list.begin()) + 1;
+        if (it != list.end()) {
+            start = static_cast<std::size_t>(it - list.begin()) + 1;
+        } else if (behaviour_.cursor_outside_filter_empty) {
+            start = list.size();
+        } else {
+            auto cur = c.page->conversations.find(*last);
+            if (cur == c.page->conversations.end()) return bad("last_conversation_id: conversation not found");
+            start = static_cast<std::size_t>(std::upper_bound(list.begin(), list.end(), &cur->second, before) -
+                                             list.begin());
+        }
     }
     json::array arr;
     for (std::size_t i = start; i < list.size() && arr.size() < conversations_per_call; ++i)
-        arr.push_back(encode(*list[i]));
+        arr.push_back(conversation_json(*list[i]));
     c.out.resp = json_response(200, ok_with({{"conversations", std::move(arr)}}));
     return std::move(c.out);
 }
 
 // ---- user-token API --------------------------------------------------------------------------
 
-handle_result world::pages_get(ctx& c) {
-    c.out.route = "pages.list";
+// The one user-token check of /api/v1 (list pages, generate_page_access_token): unknown -> the
+// 102 body, expired -> 401 (documented). Null when the answer is already set.
+const user_token* world::user_token_check(ctx& c) {
     auto tok = c.param("access_token");
     auto it = std::find_if(user_tokens_.begin(), user_tokens_.end(), [&](auto& t) { return tok && t.token == *tok; });
     if (it == user_tokens_.end()) {
         c.out.resp = error_response(behaviour_.invalid_token_status, "Invalid access_token", 102);
-        return std::move(c.out);
+        return nullptr;
     }
     if (it->expires_at && *it->expires_at <= unix_seconds(c.wall)) {
         c.out.resp = error_response(401, "Unauthorized");
-        return std::move(c.out);
+        return nullptr;
     }
+    return &*it;
+}
+
+handle_result world::pages_get(ctx& c) {
+    c.out.route = "pages.list";
+    auto* t = user_token_check(c);
+    if (!t) return std::move(c.out);
     json::array pages;
-    for (auto& id : it->pages)
+    for (auto& id : t->pages)
         if (auto* p = find_page(id)) pages.push_back(encode(p->info));
     c.out.resp = json_response(200, json::object{{"pages", std::move(pages)}});
     return std::move(c.out);
@@ -743,11 +953,10 @@ handle_result world::pages_get(ctx& c) {
 handle_result world::generate_token(ctx& c, const std::string& page) {
     c.out.route = "pages.generate_token";
     c.out.page = page;
-    auto tok = c.param("access_token");
-    auto it = std::find_if(user_tokens_.begin(), user_tokens_.end(), [&](auto& t) { return tok && t.token == *tok; });
+    auto* t = user_token_check(c);
+    if (!t) return std::move(c.out);
     auto pit = pages_.find(page);
-    if (it == user_tokens_.end() || pit == pages_.end() ||
-        std::find(it->pages.begin(), it->pages.end(), page) == it->pages.end()) {
+    if (pit == pages_.end() || std::find(t->pages.begin(), t->pages.end(), page) == t->pages.end()) {
         c.out.resp = error_response(behaviour_.invalid_token_status, "Invalid access_token", 102);
         return std::move(c.out);
     }
@@ -757,6 +966,28 @@ handle_result world::generate_token(ctx& c, const std::string& page) {
     token_to_page_[pit->second.token] = page;
     c.out.committed = true;
     c.out.resp = json_response(200, ok_with({{"page_access_token", pit->second.token}}));
+    return std::move(c.out);
+}
+
+// POST upload_contents (multipart, field `file`): {id, attachment_type, success}. The simulator
+// keeps only the id and type, so sends can check their content_ids.
+handle_result world::upload_post(ctx& c) {
+    const auto& body = c.req.body;
+    auto at = body.find("name=\"file\"");
+    if (at == std::string::npos) {
+        c.out.resp = invented(400, "Missing required field: 'file'");
+        return std::move(c.out);
+    }
+    auto end = body.find("\r\n\r\n", at);
+    auto head = ascii_lower(body.substr(at, end == std::string::npos ? std::string::npos : end - at));
+    std::string type = "DOCUMENT";
+    if (head.find("content-type: image/") != std::string::npos) type = "PHOTO";
+    if (head.find("content-type: video/") != std::string::npos) type = "VIDEO";
+    if (head.find("content-type: audio/") != std::string::npos) type = "AUDIO_ATTACHMENT_ID";
+    auto id = new_uuid();
+    c.page->uploads[id] = type;
+    c.out.committed = true;
+    c.out.resp = json_response(200, json::object{{"id", id}, {"attachment_type", type}, {"success", true}});
     return std::move(c.out);
 }
 
@@ -791,15 +1022,30 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         return out;
     }
     auto& p = pit->second;
-    const std::string cid = m.conversation_id.value_or(
-        m.type == "COMMENT" ? m.post_id.value_or(page + "_post") + "_" + m.psid : page + "_" + m.psid);
+    std::string cid;
+    if (m.conversation_id) {
+        cid = *m.conversation_id;
+    } else if (m.type == "COMMENT") {
+        // Comment threads are {post_fbid}_{comment_fbid} (spec): the customer's thread on this post
+        // if there is one, else a new one named after this comment.
+        const std::string post = m.post_id.value_or(page + "_post");
+        for (auto& [id, x] : p.conversations)
+            if (x.type == "COMMENT" && x.post_id == post && x.from && x.from->id == m.psid) cid = id;
+        if (cid.empty()) {
+            auto us = post.rfind('_');
+            std::uniform_int_distribution<std::uint64_t> d(100'000'000'000'000, 999'999'999'999'999);
+            cid = (us == std::string::npos ? post : post.substr(us + 1)) + "_" + std::to_string(d(rng_));
+        }
+    } else {
+        cid = page + "_" + m.psid;
+    }
     auto [it, created] = p.conversations.try_emplace(cid);
     auto& c = it->second;
     if (created) {
         c.id = conversation_id(cid);
         c.type = m.type;
         c.page_id = p.info.id;
-        c.post_id = m.post_id;
+        c.post_id = m.type == "COMMENT" ? std::optional(m.post_id.value_or(page + "_post")) : m.post_id;
         c.inserted_at = to_utc(wall);
         c.from = party{m.psid, m.name, std::nullopt, std::nullopt};
         c.customer_id = customer_id(new_uuid());
@@ -812,7 +1058,7 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     msg.conversation_id = cid;
     msg.page_id = page;
     msg.type = m.type;
-    msg.message = "<div>" + m.text + "</div>";
+    msg.message = "<div>" + html_escape(m.text) + "</div>";
     msg.original_message = m.text;
     msg.from = sender{m.psid, m.name, {}, {},
                       {},     {},     {}, c.customers.empty() ? std::nullopt : std::optional(c.customers[0].id),
@@ -824,12 +1070,7 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     c.seen = false;
     c.last_sent_by = msg.from;
     touch(p, c, wall, out.events);
-    json::object ev{
-        {"page_id", page},
-        {"event_type", "messaging"},
-        {"data",
-         json::object{{"conversation", webhook_conversation_json(p, c)}, {"message", encode(msg)}, {"post", nullptr}}}};
-    out.events.insert(out.events.begin(), emitted_event{p.info.id, std::move(ev)});
+    out.events.insert(out.events.begin(), emitted_event{p.info.id, messaging_event(p, c, msg)});
     out.committed = true;
     out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
     return out;
@@ -848,6 +1089,10 @@ json::value world::snapshot() const {
         o["round_robin_users"] = encode(p.round_robin);
         o["rr_cursor_inbox"] = p.rr_cursor_inbox;
         o["rr_cursor_comment"] = p.rr_cursor_comment;
+        json::array uploads;
+        for (auto& [id, type] : p.uploads)
+            uploads.push_back(json::object{{"id", id}, {"attachment_type", type}});
+        o["uploads"] = std::move(uploads);
         json::array convs;
         for (auto& [cid, c] : p.conversations) {
             auto jc = encode(c).as_object();

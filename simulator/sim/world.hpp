@@ -61,6 +61,13 @@ struct behaviour {
     bool round_robin_missing_key_clears = false; ///< default: a missing key keeps that list
     bool accept_access_token_alias = false;      ///< accept ?access_token= on public_api
     unsigned invalid_token_status = 200;         ///< HTTP status of the error_code 102 body
+    // Issue 15 (audit against the documents):
+    bool errors_as_200 = false;               ///< the invented 4xx answers come as HTTP 200 + success:false
+    bool multi_type_or = false;               ///< several `type[]` values OR together (default: 0 results)
+    bool cursor_outside_filter_empty = false; ///< old: a cursor not in the filtered list gives an empty page
+    bool rest_conversation_version = false;   ///< REST conversations carry `version` (webhooks only, per spec)
+    bool accept_unknown_content_ids = false;  ///< default: content_ids must come from upload_contents
+    bool allow_repeat_private_reply = false;  ///< default: one private reply per comment (Facebook's rule)
 };
 
 struct rate_limit_config {
@@ -81,6 +88,7 @@ struct page_state {
     std::map<std::string, conversation> conversations;
     std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
     std::deque<steady_time> window;                       ///< accepted request times (rate limit)
+    std::map<std::string, std::string> uploads;           ///< upload_contents: content id -> attachment_type
 };
 
 struct user_token {
@@ -116,6 +124,9 @@ public:
     handle_result handle(const request& req, steady_time now, wall_time wall);
     /// {route, page id} of a request, without touching state ("assign", "tags.update", …).
     static std::pair<std::string, std::string> route_name(const request& req);
+    /// A call the fault injector answered instead of the model still counts toward the page's
+    /// rate limit (as a real call the server received would).
+    void count_call(const std::string& page, steady_time now);
 
     // Admin operations (also reachable over /__sim/ through the server shell).
     handle_result inject(const std::string& page, const customer_message& m, wall_time wall);
@@ -144,6 +155,12 @@ private:
     handle_result conversations_get(ctx&);
     handle_result pages_get(ctx&);
     handle_result generate_token(ctx&, const std::string& page);
+    handle_result upload_post(ctx&);
+    const user_token* user_token_check(ctx&);
+    response invented(unsigned status, std::string_view message) const;
+    json::value conversation_json(const conversation& c) const;
+    json::value post_json(const page_state& p, const std::optional<std::string>& post_id) const;
+    json::value messaging_event(const page_state& p, const conversation& c, const message& m) const;
 
     void touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events);
     void auto_assign(page_state& p, conversation& c, wall_time wall);
@@ -166,5 +183,11 @@ private:
 response json_response(unsigned status, const json::value& v);
 response error_response(unsigned status, std::string_view message, std::optional<int> error_code = {});
 response html_response(unsigned status = 200);
+/// The origin-form target with the characters clients send unencoded but RFC 3986 forbids in a
+/// query (`[`, `]`, `{`, `}`, `|`, `^`, backtick, `"`, `<`, `>`, `\`, space) percent-encoded, so
+/// `type[]=INBOX` (the docs' cURL example) parses as `type%5B%5D=INBOX` does.
+std::string lenient_target(std::string_view target);
+/// `<`, `>`, `&`, `"`, `'` as HTML entities (a message's rendered `message` field).
+std::string html_escape(std::string_view text);
 
 } // namespace pancake::sim

@@ -127,6 +127,34 @@ ON CONFLICT (page_id) DO UPDATE SET idx = $2`,
   assert.deepEqual(await r.json(), { success: true })
   assert.equal((await state()).seen, false)
   console.log('seed article examples: ok')
+
+  // The article's handler against a REAL envelope (issue 15, item 9). The hand-made event above
+  // has the article's shape ({page_id, conversation_id, message:{text}}); Pancake posts
+  // {page_id, event_type:"messaging", data:{conversation:{id,…}, message:{message, original_message,…}}}.
+  // Take the envelope the simulator emits for a customer message and feed it to the same handler:
+  // it finds no text and no conversation_id, so it tags nothing: the article would ignore every
+  // real event.
+  const inject = await fetch(`${origin}/__sim/pages/${PAGE_ID}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ psid: '200000000000777', name: 'Khách thật', text: 'Cho mình đặt hàng, giá bao nhiêu?' }),
+  })
+  assert.equal(inject.status, 200)
+  const { events } = await (await fetch(`${origin}/__sim/events`)).json()
+  const real = events.findLast((e) => e.event_type === 'messaging')
+  assert.ok(real, 'the simulator emitted a messaging envelope')
+  assert.equal(real.page_id, PAGE_ID)
+  assert.equal(real.data.conversation.id, `${PAGE_ID}_200000000000777`)
+  assert.equal(real.conversation_id, undefined) // the article reads event.conversation_id
+  assert.equal(real.message, undefined) // … and event.message.text
+  const tagCalls = async () =>
+    (await (await fetch(`${origin}/__sim/journal/count?route=tags.update`)).json()).count
+  const before = await tagCalls()
+  await onMessageReceived(real, tagMap)
+  assert.equal(await tagCalls(), before, 'the article handler made no call for a real event')
+  const conv = await (await fetch(`${origin}/__sim/pages/${PAGE_ID}/conversations/${real.data.conversation.id}`)).json()
+  assert.deepEqual(conv.conversation.tags.filter(Boolean), []) // "đặt hàng" in the text, yet no tag
+  console.log('seed article handler ignores a real messaging envelope: shown')
 } finally {
   sim.kill('SIGTERM')
 }
