@@ -54,13 +54,46 @@ inline boost::beast::http::request<boost::beast::http::string_body> make_request
     return req;
 }
 
+/// How an attempt ended, from the race of exchange_once against the attempt's deadline. An
+/// answer is classified and, when it is a success, decoded into `value`.
+template <class Wire, class Race>
+attempt_outcome read_outcome(Race& xr, bool sent, const clock& clk, diagnostics& d, const std::string& secret,
+                             std::optional<Wire>& value) {
+    attempt_outcome out;
+    out.sent = sent;
+    if (xr.index() == 1) {
+        out.end = std::get<0>(std::get<1>(xr)) ? attempt_end::cancelled : attempt_end::timed_out;
+        return out;
+    }
+    auto& x = std::get<0>(xr);
+    if (x.ec == asio::error::operation_aborted) {
+        out.end = attempt_end::cancelled;
+        return out;
+    }
+    // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
+    if (x.retry_after) out.retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
+    out.end = x.ec ? attempt_end::transport_error : attempt_end::response;
+    out.ec = x.ec;
+    if (out.ec) return out;
+    boost::json::value body;
+    out.ec = classify_response(x.status, x.body, body, d, secret);
+    if (out.ec) return out;
+    if (auto decoded = decode<Wire>(body, &d)) {
+        value.emplace(std::move(*decoded));
+    } else {
+        d.set_body_excerpt(x.body, secret);
+        out.end = attempt_end::undecodable;
+        out.ec = decoded.error();
+    }
+    return out;
+}
+
 } // namespace detail
 
 template <class Wire, class T, class Map>
 asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state> st, detail::request_spec spec,
                                                           call_options opts, Map map, std::string invalid) {
     using namespace asio::experimental::awaitable_operators;
-    using detail::attempt_end;
     using action = detail::decision::action;
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     // Until the request is on the wire, any kind of cancellation is clean.
@@ -108,30 +141,8 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
         --st->in_flight;
         co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
 
-        detail::attempt_outcome out;
         std::optional<Wire> value;
-        if (xr.index() == 1) {
-            out.end = std::get<0>(std::get<1>(xr)) ? attempt_end::cancelled : attempt_end::timed_out;
-        } else if (auto& x = std::get<0>(xr); x.ec == asio::error::operation_aborted) {
-            out.end = attempt_end::cancelled;
-        } else {
-            // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
-            if (x.retry_after) out.retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
-            out.end = x.ec ? attempt_end::transport_error : attempt_end::response;
-            out.ec = x.ec;
-            boost::json::value body;
-            if (!out.ec) out.ec = detail::classify_response(x.status, x.body, body, d, spec.secret);
-            if (out.end == attempt_end::response && !out.ec) {
-                if (auto decoded = decode<Wire>(body, &d)) {
-                    value.emplace(std::move(*decoded));
-                } else {
-                    d.set_body_excerpt(x.body, spec.secret);
-                    out.end = attempt_end::undecodable;
-                    out.ec = decoded.error();
-                }
-            }
-        }
-        out.sent = sent;
+        const auto out = detail::read_outcome<Wire>(xr, sent, clk, d, spec.secret, value);
 
         const auto next = detail::decide(out, {spec.kind, attempt, start, clk.now(), deadline}, policy, st->rng);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
