@@ -1,7 +1,8 @@
-// The body of every client operation: limiter, exchange, classification, retries.
+// The body of every client operation: a thin I/O driver around detail/lifecycle.hpp's decisions.
 #pragma once
 
 #include <pancake/client.hpp>
+#include <pancake/detail/lifecycle.hpp>
 #include <pancake/http/retry_after.hpp>
 
 namespace pancake {
@@ -36,13 +37,64 @@ exchange_once(http::connection_pool& pool, const boost::beast::http::request<boo
     }
 }
 
+/// The request every attempt sends, unchanged between attempts.
+inline boost::beast::http::request<boost::beast::http::string_body> make_request(const std::string& host,
+                                                                                 const request_spec& spec) {
+    namespace bhttp = boost::beast::http;
+    bhttp::request<bhttp::string_body> req{spec.method, spec.target, 11};
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
+    req.set(bhttp::field::accept, "application/json");
+    if (spec.method == bhttp::verb::post) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = spec.body;
+    }
+    req.keep_alive(true);
+    req.prepare_payload();
+    return req;
+}
+
+/// How an attempt ended, from the race of exchange_once against the attempt's deadline. An
+/// answer is classified and, when it is a success, decoded into `value`.
+template <class Wire, class Race>
+attempt_outcome read_outcome(Race& xr, bool sent, const clock& clk, diagnostics& d, const std::string& secret,
+                             std::optional<Wire>& value) {
+    attempt_outcome out;
+    out.sent = sent;
+    if (xr.index() == 1) {
+        out.end = std::get<0>(std::get<1>(xr)) ? attempt_end::cancelled : attempt_end::timed_out;
+        return out;
+    }
+    auto& x = std::get<0>(xr);
+    if (x.ec == asio::error::operation_aborted) {
+        out.end = attempt_end::cancelled;
+        return out;
+    }
+    // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
+    if (x.retry_after) out.retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
+    out.end = x.ec ? attempt_end::transport_error : attempt_end::response;
+    out.ec = x.ec;
+    if (out.ec) return out;
+    boost::json::value body;
+    out.ec = classify_response(x.status, x.body, body, d, secret);
+    if (out.ec) return out;
+    if (auto decoded = decode<Wire>(body, &d)) {
+        value.emplace(std::move(*decoded));
+    } else {
+        d.set_body_excerpt(x.body, secret);
+        out.end = attempt_end::undecodable;
+        out.ec = decoded.error();
+    }
+    return out;
+}
+
 } // namespace detail
 
 template <class Wire, class T, class Map>
 asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state> st, detail::request_spec spec,
                                                           call_options opts, Map map, std::string invalid) {
     using namespace asio::experimental::awaitable_operators;
-    namespace bhttp = boost::beast::http;
+    using action = detail::decision::action;
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     // Until the request is on the wire, any kind of cancellation is clean.
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
@@ -62,25 +114,11 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
 
     auto& clk = *st->clk;
     const auto start = clk.now();
-    const auto whole = opts.timeout ? opts.timeout : st->cfg.call_timeout;
-    // Saturated: a huge per-call timeout means "no deadline", not an overflow.
-    const bool bounded =
-        whole && *whole < std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - start);
-    const auto deadline = bounded ? start + *whole : clock::time_point::max();
+    const auto deadline = detail::call_deadline(start, opts.timeout ? opts.timeout : st->cfg.call_timeout);
     const auto& policy = st->cfg.retry;
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
-
-    bhttp::request<bhttp::string_body> req{spec.method, spec.target, 11};
-    req.set(bhttp::field::host, st->origin->host);
-    req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
-    req.set(bhttp::field::accept, "application/json");
-    if (spec.method == bhttp::verb::post) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = spec.body;
-    }
-    req.keep_alive(true);
-    req.prepare_payload();
+    const auto req = detail::make_request(st->origin->host, spec);
 
     bool sent = false;
     for (unsigned attempt = 1;; ++attempt) {
@@ -89,9 +127,8 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
             // Awaited directly (not raced) so it sees this coroutine's cancellation filter: a
             // queued request honours terminal, partial and total cancellation alike.
             if (auto ec = co_await limiter->acquire(deadline)) {
-                if (ec == errc::queue_full) co_return fail(ec, "rate limiter queue is full");
-                if (ec == errc::timeout) co_return fail(ec, "the deadline passes before a rate-limit slot frees up");
-                co_return fail(asio::error::operation_aborted, "cancelled while waiting for the rate limiter");
+                auto refused = detail::limiter_refused(ec);
+                co_return fail(refused.ec, std::move(refused.message));
             }
         }
         const auto attempt_deadline = std::min(deadline, clk.now() + st->cfg.request_timeout);
@@ -104,49 +141,16 @@ asio::awaitable<std::pair<error_code, T>> client::perform(std::shared_ptr<state>
         --st->in_flight;
         co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
 
-        const bool unknown_if_lost = spec.kind == idempotency::at_most_once && sent;
-        if (xr.index() == 1 || std::get<0>(xr).ec == asio::error::operation_aborted) {
-            const bool cancelled = xr.index() == 0 || std::get<0>(std::get<1>(xr));
-            if (unknown_if_lost)
-                co_return fail(errc::outcome_unknown, cancelled ? "cancelled after the request was sent"
-                                                                : "timed out after the request was sent");
-            co_return cancelled ? fail(asio::error::operation_aborted) : fail(errc::timeout, "request timed out");
-        }
-        auto& x = std::get<0>(xr);
-        error_code ec = x.ec;
-        // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
-        std::optional<std::chrono::seconds> retry_after;
-        if (x.retry_after) retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
-        if (!ec) {
-            boost::json::value body;
-            ec = detail::classify_response(x.status, x.body, body, d, spec.secret);
-            if (!ec) {
-                auto decoded = decode<Wire>(body, &d);
-                if (!decoded) {
-                    d.set_body_excerpt(x.body, spec.secret);
-                    co_return fail(decoded.error());
-                }
-                if (limiter) limiter->on_success();
-                co_return std::pair<error_code, T>{error_code{}, map(std::move(*decoded))};
-            }
-            // The page's hold is capped like the retry wait: an uncapped Retry-After: 86400 would
-            // block every later call on this page for a day.
-            if (ec == errc::rate_limited && limiter)
-                limiter->penalize(policy.capped_retry_after(retry_after.value_or(std::chrono::seconds(1))));
-        }
+        std::optional<Wire> value;
+        const auto out = detail::read_outcome<Wire>(xr, sent, clk, d, spec.secret, value);
 
-        const bool retry = attempt < policy.max_attempts && retry_policy::retryable(ec, spec.kind, sent);
-        if (!retry) {
-            if (unknown_if_lost && (ec == errc::connection_lost || ec == errc::server_error)) {
-                co_return fail(errc::outcome_unknown, "no reliable answer after the message was sent");
-            }
-            co_return fail(ec);
-        }
-        const auto delay = policy.backoff(attempt, retry_after, st->rng);
-        const auto resume = clk.now() + delay;
-        if (resume >= deadline || resume - start > policy.total_deadline) co_return fail(ec);
-        if (policy.on_retry) policy.on_retry(retry_event{attempt, ec, delay});
-        auto [wec] = co_await clk.async_wait_until(ex, resume, tuple);
+        const auto next = detail::decide(out, {spec.kind, attempt, start, clk.now(), deadline}, policy, st->rng);
+        if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
+        if (limiter && next.limiter.success) limiter->on_success();
+        if (next.what == action::succeed) co_return std::pair<error_code, T>{error_code{}, map(std::move(*value))};
+        if (next.what == action::fail) co_return fail(next.ec, next.message);
+        if (policy.on_retry) policy.on_retry(retry_event{attempt, next.ec, next.delay});
+        auto [wec] = co_await clk.async_wait_until(ex, next.resume, tuple);
         if (wec) co_return fail(asio::error::operation_aborted, "cancelled during backoff");
     }
 }
