@@ -63,7 +63,7 @@ result run(const std::string& name, std::size_t n, std::function<void(client_con
             issue(i);
     while (done < n) {
         if (ioc.poll() > 0) continue;
-        if (api.requests_in_flight() > srv.parked()) {
+        if (api.stats().requests_on_wire > srv.parked()) {
             ioc.run_one_for(20ms);
             continue;
         }

@@ -7,6 +7,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <ostream>
+#include <string>
 
 namespace pancake {
 
@@ -100,6 +101,13 @@ inline bool is_transient(const error_code& ec) noexcept {
         return false;
     }
 }
+
+/// Why a request was refused before it was sent (bad arguments, an unknown page, …): the code
+/// the call completes with and the message its diagnostics carry.
+struct validation_error {
+    error_code code;
+    std::string message;
+};
 
 } // namespace pancake
 

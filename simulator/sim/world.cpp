@@ -735,8 +735,8 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
         c.out.resp = error_response(500, "Internal server error"); // documented: both -> 500
         return std::move(c.out);
     }
-    if (auto why = r->validate(c.page->info.platform); !why.empty()) {
-        c.out.resp = invented(400, why);
+    if (auto why = r->validate(c.page->info.platform)) {
+        c.out.resp = invented(400, why->message);
         return std::move(c.out);
     }
     auto fail = [&](std::string_view why) {

@@ -118,7 +118,7 @@ struct rig {
         while (!done()) {
             BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, "test did not finish in time");
             if (ioc.poll() > 0) continue;
-            if (api->requests_in_flight() > 0 || !vclock.advance_to_next()) ioc.run_one_for(20ms);
+            if (api->stats().requests_on_wire > 0 || !vclock.advance_to_next()) ioc.run_one_for(20ms);
         }
     }
 

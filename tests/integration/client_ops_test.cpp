@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(every_operation_against_the_simulator) {
     BOOST_TEST(all.conversations.size() == 3u);
     BOOST_TEST(all.conversations[0].id == conv1); // just updated: newest
     q.tags = {tag_id(1)};
-    q.type = "INBOX";
+    q.type = pancake::conversation_type::inbox;
     BOOST_TEST(ok([&](auto t) { return api.async_list_conversations(shop, q, t); }).conversations.size() == 2u);
     conversation_query next;
     next.last_conversation_id = conv1;

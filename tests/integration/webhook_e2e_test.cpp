@@ -111,7 +111,7 @@ struct rig {
             BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, "did not finish");
             if (h.ioc.poll() > 0 || h.ioc.poll() > 0) continue;
             // Deliveries on the wire wait for real I/O, unless the receiver holds them on purpose.
-            if (h.api->requests_in_flight() > h.sim.parked() || dispatcher.on_wire() > front.holding) {
+            if (h.api->stats().requests_on_wire > h.sim.parked() || dispatcher.on_wire() > front.holding) {
                 h.ioc.run_one_for(5ms);
                 continue;
             }
@@ -120,7 +120,7 @@ struct rig {
     }
     bool quiet() {
         return dispatcher.outstanding() == 0 && front.pending() == 0 && proc->in_progress() == 0 &&
-               h.api->requests_in_flight() == 0;
+               h.api->stats().requests_on_wire == 0;
     }
     void settle() {
         run_until([&] { return quiet(); });

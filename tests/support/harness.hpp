@@ -66,9 +66,9 @@ struct harness {
         while (!done()) {
             BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, "test did not finish in time");
             if (ioc.poll() > 0) continue;
-            std::size_t in_flight = api->requests_in_flight();
+            std::size_t in_flight = api->stats().requests_on_wire;
             for (auto* c : extra_clients)
-                in_flight += c->requests_in_flight();
+                in_flight += c->stats().requests_on_wire;
             if (!virtual_time || in_flight > sim.parked()) {
                 ioc.run_one_for(20ms);
                 continue;

@@ -1,6 +1,8 @@
 // The data model: every spec example decodes, malformed input fails with a field path, what we
 // encode round-trips, and no token survives into diagnostics or exception text.
+#include <pancake/detail/classify.hpp>
 #include <pancake/pancake.hpp>
+#include <pancake/webhook/parse.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -229,24 +231,25 @@ BOOST_AUTO_TEST_CASE(strong_ids_do_not_convert) {
 }
 
 BOOST_AUTO_TEST_CASE(send_validation_follows_the_documented_rules) {
-    BOOST_TEST(send_message_request::inbox_reply("hi").validate().empty());
+    BOOST_TEST(!send_message_request::inbox_reply("hi").validate());
     auto both = send_message_request::inbox_reply("hi");
     both.content_ids = std::vector<std::string>{"c1"};
-    BOOST_TEST(!both.validate().empty());
+    BOOST_TEST(both.validate().has_value());
     send_message_request bad;
     bad.action = "private_reply"; // the documented trap
     bad.message = "x";
-    BOOST_TEST(!bad.validate().empty());
+    BOOST_TEST(bad.validate().has_value());
+    BOOST_TEST(bad.validate()->code == pancake::errc::invalid_argument);
     send_message_request comment;
     comment.action = "reply_comment";
     comment.message = "x";
-    BOOST_TEST(comment.validate() == "Missing required field: 'message_id'");
+    BOOST_TEST(comment.validate()->message == "Missing required field: 'message_id'");
     auto many = send_message_request::inbox_reply("");
     many.message.reset();
     many.content_ids = std::vector<std::string>(11, "c");
-    BOOST_TEST(many.validate("facebook").empty());
-    BOOST_TEST(!many.validate("instagram").empty());
-    BOOST_TEST(!many.validate("tiktok").empty());
+    BOOST_TEST(!many.validate("facebook"));
+    BOOST_TEST(many.validate("instagram").has_value());
+    BOOST_TEST(many.validate("tiktok").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_parse_the_naive_utc_forms) {

@@ -1,6 +1,7 @@
 // Messages (GET …/messages) and the send request (POST …/messages) with its client-side rules.
 #pragma once
 
+#include <pancake/error.hpp>
 #include <pancake/types/common.hpp>
 
 namespace pancake {
@@ -99,8 +100,16 @@ struct send_message_request {
         return 1;
     }
 
-    /// Empty when valid; otherwise why not (the server's wording where it has one).
-    std::string validate(std::string_view platform = "facebook") const {
+    /// Nothing when valid; otherwise errc::invalid_argument and why (the server's wording where
+    /// it has one). The client checks this before sending, against the page's platform.
+    std::optional<validation_error> validate(std::string_view platform = "facebook") const {
+        auto why = problem(platform);
+        if (why.empty()) return std::nullopt;
+        return validation_error{make_error_code(errc::invalid_argument), std::string(why)};
+    }
+
+private:
+    std::string_view problem(std::string_view platform) const {
         const bool has_text = message.has_value();
         const bool has_content = content_ids && !content_ids->empty();
         if (action != "reply_inbox" && action != "reply_comment" && action != "private_replies")

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <pancake/json.hpp>
+#include <pancake/webhook/parse.hpp>
 
 #include <boost/json/serialize.hpp>
 

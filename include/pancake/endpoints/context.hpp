@@ -1,0 +1,71 @@
+// What an endpoint descriptor needs to build its request: the origin, the page's token and
+// platform. Descriptors are pure: `to_request(context)` is unit-tested for URL and body.
+//
+// A descriptor is a struct of the call's arguments with
+//   using response_type = …;   // what the answer's body decodes to
+//   using result_type = …;     // what the caller gets (to_result maps, when they differ)
+//   detail::request to_request(const context&) const;
+// and, for page calls, a `page` member (the client looks its token up).
+#pragma once
+
+#include <pancake/detail/request.hpp>
+#include <pancake/http/endpoint.hpp>
+
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+namespace pancake::endpoints {
+
+using verb = boost::beast::http::verb;
+
+struct context {
+    const http::origin* origin = nullptr; ///< null: base_url is not an http(s) URL
+    std::string_view token;               ///< the page's access token; empty: unknown page
+    std::string_view platform = "facebook";
+
+    /// A call under /api/public_api/{version}/pages/{page}/…, authenticated by the page token.
+    detail::request page_call(verb method, std::string_view version, const page_id& page,
+                              std::initializer_list<std::string_view> segments,
+                              const std::vector<http::query_param>& query = {}, std::string body = {},
+                              idempotency kind = idempotency::safe) const {
+        detail::request r;
+        r.method = method;
+        r.page = page;
+        r.kind = kind;
+        r.body = std::move(body);
+        if (!origin) {
+            r.invalid = validation_error{errc::invalid_argument, "base_url is not an http(s) URL"};
+            return r;
+        }
+        if (token.empty()) {
+            r.invalid =
+                validation_error{errc::invalid_argument, "unknown page: register it with add_page(page, token) first"};
+            return r;
+        }
+        r.secret = token;
+        r.target = build(version, page, segments, query);
+        return r;
+    }
+
+private:
+    std::string build(std::string_view version, const page_id& page, std::initializer_list<std::string_view> segments,
+                      const std::vector<http::query_param>& query) const {
+        boost::urls::url u;
+        u.set_path(origin->api_root);
+        u.set_path_absolute(true);
+        auto segs = u.segments();
+        for (std::string_view s : {std::string_view("public_api"), version, std::string_view("pages"),
+                                   std::string_view(page.value())})
+            segs.push_back(s);
+        for (auto s : segments)
+            segs.push_back(s);
+        auto ps = u.params();
+        ps.append({"page_access_token", token});
+        for (auto& [k, v] : query)
+            ps.append({k, v});
+        return std::string(u.buffer());
+    }
+};
+
+} // namespace pancake::endpoints

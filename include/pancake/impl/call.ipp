@@ -1,0 +1,228 @@
+// The call driver: a thin I/O loop around detail/lifecycle.hpp's decisions. Compiled once in
+// <pancake/src.hpp> with PANCAKE_SEPARATE_COMPILATION, inline otherwise.
+#pragma once
+
+#include <pancake/detail/call.hpp>
+#include <pancake/detail/classify.hpp>
+#include <pancake/detail/client_state.hpp>
+#include <pancake/detail/lifecycle.hpp>
+#include <pancake/http/retry_after.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+
+namespace pancake::detail {
+
+namespace asio = boost::asio;
+
+/// One call's cancellation plumbing. `call` is what the driver's operations see: the caller's
+/// cancellation is forwarded to it, and so is an attempt's timeout (without the cost of racing
+/// the exchange against a timer in a parallel group).
+struct call_frame {
+    asio::cancellation_signal call;
+    asio::cancellation_signal timer; ///< ends the attempt's timeout wait
+    bool armed = false;              ///< an exchange is running: a timeout may cancel it
+    bool timed_out = false;
+};
+
+/// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
+/// be dead is replaced once for safe requests (the server closed it while idle).
+inline asio::awaitable<http::exchange_result> exchange_once(http::connection_pool& pool,
+                                                            const http::request_message& req, std::size_t max_body,
+                                                            idempotency kind, bool& sent, diagnostics& diag) {
+    for (int round = 0;; ++round) {
+        auto [cec, conn] = co_await pool.acquire(round > 0);
+        if (cec) {
+            // TLS failures (bad certificate, …) are final and keep their own code; other
+            // connect failures are connection_lost, which the retry policy may retry.
+            http::exchange_result r;
+            const bool final_error = cec == asio::error::operation_aborted ||
+                                     cec.category() == asio::error::get_ssl_category() ||
+                                     cec.category() == asio::ssl::error::get_stream_category();
+            r.ec = final_error ? cec : make_error_code(errc::connection_lost);
+            diag.set_client_message("cannot connect: " + cec.message());
+            co_return r;
+        }
+        auto r = co_await conn->exchange(req, max_body);
+        sent = sent || r.sent;
+        if (!r.problem.empty()) diag.set_client_message(r.problem);
+        const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
+        if (!r.ec) pool.release(std::move(conn));
+        if (stale && kind == idempotency::safe) continue;
+        co_return r;
+    }
+}
+
+/// The message every attempt sends, unchanged between attempts.
+inline http::request_message make_message(const std::string& host, const request& spec) {
+    namespace bhttp = boost::beast::http;
+    http::request_message req{spec.method, spec.target, 11};
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
+    req.set(bhttp::field::accept, "application/json");
+    if (spec.method == bhttp::verb::post || spec.method == bhttp::verb::put) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = spec.body;
+    }
+    req.keep_alive(true);
+    req.prepare_payload();
+    return req;
+}
+
+/// How an attempt ended. An answer is classified and, when it is a success, its JSON is kept
+/// in `body` (decoded by the caller's template).
+inline attempt_outcome read_outcome(const http::exchange_result& x, bool timed_out, bool sent, const clock& clk,
+                                    diagnostics& d, const std::string& secret, boost::json::value& body) {
+    attempt_outcome out;
+    out.sent = sent;
+    if (x.ec == asio::error::operation_aborted) {
+        out.end = timed_out ? attempt_end::timed_out : attempt_end::cancelled;
+        return out;
+    }
+    // Untrusted: saturated while parsed, then capped by the policy wherever it is used.
+    if (x.retry_after) out.retry_after = http::parse_retry_after(*x.retry_after, clk.system_now());
+    out.end = x.ec ? attempt_end::transport_error : attempt_end::response;
+    out.ec = x.ec;
+    if (!out.ec) out.ec = classify_response(x.status, x.body, body, d, secret);
+    return out;
+}
+
+inline asio::awaitable<std::pair<error_code, boost::json::value>>
+drive(std::shared_ptr<client_state> st, request spec, call_options opts, std::shared_ptr<call_frame> f) {
+    using action = decision::action;
+    using result = std::pair<error_code, boost::json::value>;
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    // Until the request is on the wire, any kind of cancellation is clean. A cancellation that
+    // arrives between two operations must not throw here: it is read from the results.
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    co_await asio::this_coro::throw_if_cancelled(false);
+
+    diagnostics local;
+    diagnostics& d = opts.diag ? *opts.diag : local;
+    d.clear();
+    auto fail = [&](error_code ec, std::string msg = {}) {
+        if (!msg.empty()) d.set_client_message(std::move(msg));
+        return result{ec, {}};
+    };
+    if (st->origin && !spec.target.empty()) d.set_url(st->origin->url(spec.target));
+    if (spec.invalid) co_return fail(spec.invalid->code, std::move(spec.invalid->message));
+
+    auto& clk = *st->clk;
+    const auto start = clk.now();
+    const auto deadline = call_deadline(start, opts.timeout ? opts.timeout : st->cfg.call_timeout);
+    const auto& policy = opts.retry ? *opts.retry : st->cfg.retry;
+    auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
+    auto ex = co_await asio::this_coro::executor;
+    const auto req = make_message(st->origin->host, spec);
+
+    bool sent = false;
+    for (unsigned attempt = 1;; ++attempt) {
+        d.set_attempts(attempt);
+        if (limiter) {
+            // Awaited directly so it sees this coroutine's cancellation filter: a queued request
+            // honours terminal, partial and total cancellation alike.
+            error_code lec;
+            try { // a nested coroutine throws when cancelled before its first wait
+                lec = co_await limiter->acquire(deadline);
+            } catch (const boost::system::system_error&) {
+                lec = asio::error::operation_aborted;
+            }
+            if (auto ec = lec) {
+                auto refused = limiter_refused(ec);
+                co_return fail(refused.ec, std::move(refused.message));
+            }
+        }
+        const auto attempt_deadline = std::min(deadline, clk.now() + st->cfg.request_timeout);
+
+        // On the wire: only terminal cancellation now, and it discards the connection.
+        co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+        f->timed_out = false;
+        f->armed = true;
+        clk.wait_until(ex, attempt_deadline,
+                       clock::wait_handler(asio::bind_cancellation_slot(f->timer.slot(), [f](error_code ec) {
+                           if (ec || !f->armed) return;
+                           f->timed_out = true;
+                           f->call.emit(asio::cancellation_type::terminal);
+                       })));
+        ++st->on_wire;
+        http::exchange_result x;
+        try { // the attempt's timeout (or the caller) may cancel between two of its operations
+            x = co_await exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent, d);
+        } catch (const boost::system::system_error&) {
+            x.ec = asio::error::operation_aborted;
+        }
+        --st->on_wire;
+        f->armed = false;
+        f->timer.emit(asio::cancellation_type::terminal);
+        co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+
+        boost::json::value body;
+        const auto out = read_outcome(x, f->timed_out, sent, clk, d, spec.secret, body);
+        const auto next = decide(out, {spec.kind, attempt, start, clk.now(), deadline}, policy, st->rng);
+        if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
+        if (limiter && next.limiter.success) limiter->on_success();
+        if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};
+        if (next.what == action::fail) co_return fail(next.ec, next.message);
+        if (policy.on_retry) policy.on_retry(retry_event{attempt, next.ec, next.delay});
+        auto [wec] = co_await clk.async_wait_until(ex, next.resume, tuple);
+        if (wec) co_return fail(asio::error::operation_aborted, "cancelled during backoff");
+    }
+}
+
+PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, request req, call_options opts, call_handler h) {
+    auto f = std::make_shared<call_frame>();
+    if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected())
+        slot.assign([f](asio::cancellation_type t) { f->call.emit(t); });
+    auto ex = st->ex;
+    auto* diag = opts.diag;
+    asio::co_spawn(ex, drive(std::move(st), std::move(req), opts, f),
+                   asio::bind_cancellation_slot(
+                       f->call.slot(), [h = std::move(h), f, ex, diag](
+                                           std::exception_ptr e, std::pair<error_code, boost::json::value> r) mutable {
+                           if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) slot.clear();
+                           if (e) { // drive() does not throw: a bug, reported rather than lost
+                               r.first = make_error_code(errc::unexpected_response);
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::exception& x) {
+                                   if (diag) diag->set_client_message(std::string("internal error: ") + x.what());
+                               } catch (...) {
+                               }
+                           }
+                           auto hex = asio::get_associated_executor(h, ex);
+                           asio::dispatch(hex, asio::append(std::move(h), r.first, std::move(r.second)));
+                       }));
+}
+
+PANCAKE_DECL std::shared_ptr<client_state> make_client_state(asio::any_io_executor ex, client_config cfg) {
+    return std::make_shared<client_state>(std::move(ex), std::move(cfg));
+}
+PANCAKE_DECL endpoints::context context_for(const client_state& st, const page_id& page) {
+    return st.context_for(page);
+}
+PANCAKE_DECL client_stats stats_of(const client_state& st) noexcept {
+    client_stats s;
+    if (!st.pool) return s;
+    s.connections_opened = st.pool->connections_opened();
+    s.waiting_for_connection = st.pool->waiting();
+    s.requests_on_wire = st.on_wire - s.waiting_for_connection;
+    return s;
+}
+PANCAKE_DECL const client_config& config_of(const client_state& st) noexcept { return st.cfg; }
+PANCAKE_DECL void set_token(client_state& st, const page_id& page, std::string token) {
+    st.tokens[page.value()] = std::move(token);
+}
+PANCAKE_DECL void set_platform(client_state& st, const page_id& page, std::string platform) {
+    st.platforms[page.value()] = std::move(platform);
+}
+PANCAKE_DECL void set_limiter(client_state& st, const page_id& page, std::shared_ptr<rate_limiter> l) {
+    st.limiters[page.value()] = std::move(l);
+}
+PANCAKE_DECL std::shared_ptr<rate_limiter> limiter_of(client_state& st, const page_id& page) {
+    return st.limiter_for(page.value());
+}
+
+} // namespace pancake::detail
