@@ -64,7 +64,10 @@ struct harness {
     void run_until(const std::function<bool()>& done, std::chrono::seconds real_limit = 20s) {
         const auto give_up = std::chrono::steady_clock::now() + real_limit;
         while (!done()) {
-            BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up, "test did not finish in time");
+            BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < give_up,
+                                  "test did not finish in time: " << api->stats().requests_on_wire << " on the wire, "
+                                                                  << sim.parked() << " parked, " << vclock.pending()
+                                                                  << " clock waiters");
             if (ioc.poll() > 0) continue;
             std::size_t in_flight = api->stats().requests_on_wire;
             for (auto* c : extra_clients)

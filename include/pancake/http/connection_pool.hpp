@@ -42,7 +42,7 @@ struct pool_slots final : connection::slot_owner, std::enable_shared_from_this<p
         if (it == waiting.end()) return;
         auto h = std::move(it->second);
         waiting.erase(it);
-        if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) slot.clear();
+        if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
         asio::post(ex, asio::append(std::move(h), error_code{}, std::move(c)));
     }
 
@@ -51,8 +51,11 @@ struct pool_slots final : connection::slot_owner, std::enable_shared_from_this<p
         return asio::async_initiate<CompletionToken, void(error_code, std::unique_ptr<connection>)>(
             [self = shared_from_this()](auto h) {
                 const auto t = self->queue.enqueue();
-                auto slot = asio::get_associated_cancellation_slot(h);
-                self->waiting.emplace(t, handler(std::move(h)));
+                // The slot of the type-erased handler: wrapping attaches its own state to the
+                // original slot, so assigning there would destroy that state.
+                handler erased(std::move(h));
+                auto slot = erased.get_cancellation_slot();
+                self->waiting.emplace(t, std::move(erased));
                 if (slot.is_connected())
                     slot.assign([w = std::weak_ptr<pool_slots>(self), t](asio::cancellation_type) {
                         auto s = w.lock();

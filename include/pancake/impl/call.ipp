@@ -13,19 +13,16 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 namespace pancake::detail {
 
 namespace asio = boost::asio;
 
-/// One call's cancellation plumbing. `call` is what the driver's operations see: the caller's
-/// cancellation is forwarded to it, and so is an attempt's timeout (without the cost of racing
-/// the exchange against a timer in a parallel group).
+/// One call's cancellation plumbing: the caller's cancellation is forwarded to `call`, which is
+/// what the driver's operations see.
 struct call_frame {
     asio::cancellation_signal call;
-    asio::cancellation_signal timer; ///< ends the attempt's timeout wait
-    bool armed = false;              ///< an exchange is running: a timeout may cancel it
-    bool timed_out = false;
 };
 
 /// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
@@ -90,8 +87,8 @@ inline attempt_outcome read_outcome(const http::exchange_result& x, bool timed_o
     return out;
 }
 
-inline asio::awaitable<std::pair<error_code, boost::json::value>>
-drive(std::shared_ptr<client_state> st, request spec, call_options opts, std::shared_ptr<call_frame> f) {
+inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::shared_ptr<client_state> st, request spec,
+                                                                        call_options opts) {
     using action = decision::action;
     using result = std::pair<error_code, boost::json::value>;
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
@@ -139,28 +136,25 @@ drive(std::shared_ptr<client_state> st, request spec, call_options opts, std::sh
 
         // On the wire: only terminal cancellation now, and it discards the connection.
         co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
-        f->timed_out = false;
-        f->armed = true;
-        clk.wait_until(ex, attempt_deadline,
-                       clock::wait_handler(asio::bind_cancellation_slot(f->timer.slot(), [f](error_code ec) {
-                           if (ec || !f->armed) return;
-                           f->timed_out = true;
-                           f->call.emit(asio::cancellation_type::terminal);
-                       })));
         ++st->on_wire;
         http::exchange_result x;
-        try { // the attempt's timeout (or the caller) may cancel between two of its operations
-            x = co_await exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent, d);
-        } catch (const boost::system::system_error&) {
-            x.ec = asio::error::operation_aborted;
+        bool timed_out = false;
+        {
+            using namespace asio::experimental::awaitable_operators;
+            auto race = co_await (exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent, d) ||
+                                  clk.async_wait_until(ex, attempt_deadline, tuple));
+            if (race.index() == 0)
+                x = std::move(std::get<0>(race));
+            else {
+                x.ec = asio::error::operation_aborted;
+                timed_out = !std::get<0>(std::get<1>(race)); // the deadline passed (not a cancelled wait)
+            }
         }
         --st->on_wire;
-        f->armed = false;
-        f->timer.emit(asio::cancellation_type::terminal);
         co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
 
         boost::json::value body;
-        const auto out = read_outcome(x, f->timed_out, sent, clk, d, spec.secret, body);
+        const auto out = read_outcome(x, timed_out, sent, clk, d, spec.secret, body);
         const auto next = decide(out, {spec.kind, attempt, start, clk.now(), deadline}, policy, st->rng);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
         if (limiter && next.limiter.success) limiter->on_success();
@@ -178,7 +172,7 @@ PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, request req, call
         slot.assign([f](asio::cancellation_type t) { f->call.emit(t); });
     auto ex = st->ex;
     auto* diag = opts.diag;
-    asio::co_spawn(ex, drive(std::move(st), std::move(req), opts, f),
+    asio::co_spawn(ex, drive(std::move(st), std::move(req), opts),
                    asio::bind_cancellation_slot(
                        f->call.slot(), [h = std::move(h), f, ex, diag](
                                            std::exception_ptr e, std::pair<error_code, boost::json::value> r) mutable {

@@ -116,7 +116,7 @@ struct pipe_state {
     }
 
     void finish(read_handler h, boost::system::error_code ec, std::size_t n, bool clear_slot) {
-        auto slot = boost::asio::get_associated_cancellation_slot(h);
+        auto slot = h.get_cancellation_slot();
         if (clear_slot && slot.is_connected()) slot.clear();
         boost::asio::post(ex, boost::asio::append(std::move(h), ec, n));
     }
@@ -230,8 +230,9 @@ private:
                                                            std::size_t{0}));
             return;
         }
-        auto slot = boost::asio::get_associated_cancellation_slot(handler);
         box.waiting.emplace(std::move(handler));
+        // The type-erased handler's own slot (wrapping attached its state to the original one).
+        auto slot = box.waiting->get_cancellation_slot();
         box.waiting_into = into;
         if (into.size() == 0 && !box.reader_closed) { // a zero-byte read completes at once
             auto h = std::move(*box.waiting);
