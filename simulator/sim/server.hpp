@@ -4,6 +4,7 @@
 #pragma once
 
 #include "faults.hpp"
+#include "journal.hpp"
 #include "webhooks.hpp"
 #include "world.hpp"
 
@@ -17,6 +18,8 @@
 #include <memory>
 
 namespace pancake::sim {
+
+class server_core;
 
 struct server_options {
     std::string host = "127.0.0.1"; ///< loopback by default: the admin API has no other protection
@@ -53,19 +56,6 @@ struct server_options {
     /// Where events of pages without their own webhook URL are delivered (empty: nowhere).
     std::string webhook_url;
     webhook_options webhooks; ///< retry schedule, timeout, seeded misbehaviour, suspension rule
-};
-
-struct journal_entry {
-    std::uint64_t seq = 0;
-    std::string method;
-    std::string path;    ///< every known token redacted; invalid UTF-8 bytes shown as \xNN
-    std::string body;    ///< same, cut to journal_body_cap on a character boundary
-    unsigned status = 0; ///< 0 when no answer was sent (reset, hang, dropped)
-    std::string route;
-    std::string page;
-    std::string fault;
-    double t = 0; ///< seconds since the server started (its clock)
-    std::string wall;
 };
 
 class server {
@@ -123,9 +113,7 @@ public:
     webhook_dispatcher& webhooks() noexcept;
 
 private:
-    struct impl;
-    static bool write_snapshot_to(const impl& i, std::string& err);
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<server_core> core_;
 };
 
 /// The fixture that ships with the repository (a Vietnamese shop), compiled in.
