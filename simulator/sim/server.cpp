@@ -1,10 +1,12 @@
 // The public face of the simulator server: construction, start/stop, and reading its state.
-// The work happens in server_core (state), listener (TCP), session (HTTP) and admin (/__sim/).
+// The work happens in server_core (state), listener (TCP), session (HTTP over TCP or in memory)
+// and admin (/__sim/).
 #include "server.hpp"
 
 #include "json_file.hpp"
 #include "listener.hpp"
 #include "server_core.hpp"
+#include "session.hpp"
 
 #include <fstream>
 
@@ -19,6 +21,12 @@ server::server(boost::asio::any_io_executor ex, clock& clk, server_options opts)
 server::~server() { stop(); }
 
 void server::start() { start_listener(core_); }
+
+pancake::testing::memory_stream server::connect_in_memory() {
+    auto [client, served] = pancake::testing::make_memory_pipe(core_->ex);
+    start_connection(core_, std::move(served));
+    return std::move(client);
+}
 
 void server::stop() {
     auto& c = *core_;

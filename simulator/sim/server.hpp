@@ -8,6 +8,8 @@
 #include "webhooks.hpp"
 #include "world.hpp"
 
+#include <pancake/testing/memory_stream.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -67,8 +69,16 @@ public:
 
     /// Binds and starts accepting. Throws system_error if the address is taken.
     void start();
-    /// Stops accepting and closes every connection.
+    /// Stops accepting and closes every connection (in-memory ones too).
     void stop();
+
+    /// A connection without a socket: creates an in-memory pipe on the server's executor, serves
+    /// its server end as a TCP connection is served (journal, faults, rate limits, parked count,
+    /// the connection cap and counters) and returns the client's end. Needs no start(). The real
+    /// time deadlines (idle, write, linger, hang timeouts) do not apply: a hang lasts until the
+    /// client closes its end, and the faults that reset a connection close it. After stop(), the
+    /// returned end reads eof at once.
+    pancake::testing::memory_stream connect_in_memory();
 
     unsigned short port() const;
     std::string base_url() const; ///< "http://127.0.0.1:PORT"

@@ -224,4 +224,9 @@ void start_connection(const std::shared_ptr<server_core>& core, beast::tcp_strea
     admit(core, std::make_shared<beast::tcp_stream>(std::move(stream)));
 }
 
+void start_connection(const std::shared_ptr<server_core>& core, pancake::testing::memory_stream stream) {
+    if (core->stopped) return; // a stopped server takes no connection: the end closes, the peer reads eof
+    admit(core, std::make_shared<pancake::testing::memory_stream>(std::move(stream)));
+}
+
 } // namespace pancake::sim

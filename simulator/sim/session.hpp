@@ -4,6 +4,8 @@
 
 #include "server_core.hpp"
 
+#include <pancake/testing/memory_stream.hpp>
+
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <memory>
@@ -12,5 +14,7 @@ namespace pancake::sim {
 
 /// Takes a newly accepted TCP connection.
 void start_connection(const std::shared_ptr<server_core>& core, boost::beast::tcp_stream stream);
+/// Takes the server's end of an in-memory pipe (server::connect_in_memory).
+void start_connection(const std::shared_ptr<server_core>& core, pancake::testing::memory_stream stream);
 
 } // namespace pancake::sim
