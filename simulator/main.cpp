@@ -1,4 +1,5 @@
 // pancake-sim: the fake Pancake server as a program.
+#include "sim/json_file.hpp"
 #include "sim/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -7,9 +8,7 @@
 #include <boost/json/parse.hpp>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace {
 constexpr const char* usage = R"(pancake-sim: a stateful fake of the Pancake (pages.fm) public API
@@ -52,16 +51,6 @@ port can drive the admin API, so set --admin-token before using --host with anot
 Stops cleanly on SIGINT/SIGTERM.
 )";
 
-bool read_json(const std::string& path, boost::json::value& out, std::string& err) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return err = "cannot open " + path, false;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    boost::system::error_code ec;
-    out = boost::json::parse(ss.str(), ec);
-    if (ec) return err = path + ": " + ec.message(), false;
-    return true;
-}
 } // namespace
 
 int main(int argc, char** argv) {
@@ -157,7 +146,7 @@ int main(int argc, char** argv) {
         }
         if (!faults.empty()) {
             boost::json::value plan;
-            if (!read_json(faults, plan, err) || !srv.faults().set_plan(plan, err)) {
+            if (!pancake::sim::read_json_file(faults, plan, err) || !srv.faults().set_plan(plan, err)) {
                 std::cerr << "pancake-sim: faults: " << err << "\n";
                 return 2;
             }

@@ -4,8 +4,11 @@
 #pragma once
 
 #include "faults.hpp"
+#include "journal.hpp"
 #include "webhooks.hpp"
 #include "world.hpp"
+
+#include <pancake/testing/memory_stream.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +20,8 @@
 #include <memory>
 
 namespace pancake::sim {
+
+class server_core;
 
 struct server_options {
     std::string host = "127.0.0.1"; ///< loopback by default: the admin API has no other protection
@@ -55,19 +60,6 @@ struct server_options {
     webhook_options webhooks; ///< retry schedule, timeout, seeded misbehaviour, suspension rule
 };
 
-struct journal_entry {
-    std::uint64_t seq = 0;
-    std::string method;
-    std::string path;    ///< every known token redacted; invalid UTF-8 bytes shown as \xNN
-    std::string body;    ///< same, cut to journal_body_cap on a character boundary
-    unsigned status = 0; ///< 0 when no answer was sent (reset, hang, dropped)
-    std::string route;
-    std::string page;
-    std::string fault;
-    double t = 0; ///< seconds since the server started (its clock)
-    std::string wall;
-};
-
 class server {
 public:
     server(boost::asio::any_io_executor ex, clock& clk, server_options opts = {});
@@ -77,8 +69,16 @@ public:
 
     /// Binds and starts accepting. Throws system_error if the address is taken.
     void start();
-    /// Stops accepting and closes every connection.
+    /// Stops accepting and closes every connection (in-memory ones too).
     void stop();
+
+    /// A connection without a socket: creates an in-memory pipe on the server's executor, serves
+    /// its server end as a TCP connection is served (journal, faults, rate limits, parked count,
+    /// the connection cap and counters) and returns the client's end. Needs no start(). The real
+    /// time deadlines (idle, write, linger, hang timeouts) do not apply: a hang lasts until the
+    /// client closes its end, and the faults that reset a connection close it. After stop(), the
+    /// returned end reads eof at once.
+    pancake::testing::memory_stream connect_in_memory();
 
     unsigned short port() const;
     std::string base_url() const; ///< "http://127.0.0.1:PORT"
@@ -123,9 +123,7 @@ public:
     webhook_dispatcher& webhooks() noexcept;
 
 private:
-    struct impl;
-    static bool write_snapshot_to(const impl& i, std::string& err);
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<server_core> core_;
 };
 
 /// The fixture that ships with the repository (a Vietnamese shop), compiled in.

@@ -3,6 +3,10 @@
 // no real clock, no unseeded randomness: same fixture + seed + requests = same answers.
 #pragma once
 
+#include "rate_window.hpp"
+#include "response.hpp"
+#include "text.hpp"
+
 #include <pancake/clock.hpp>
 #include <pancake/types.hpp>
 
@@ -18,22 +22,7 @@
 
 namespace pancake::sim {
 
-namespace json = boost::json;
-using steady_time = clock::time_point;
 using wall_time = std::chrono::system_clock::time_point;
-
-struct request {
-    std::string method; // "GET", "POST", …
-    std::string target; // origin-form: "/api/public_api/v1/pages/1/tags?page_access_token=…"
-    std::string body;
-};
-
-struct response {
-    unsigned status = 200;
-    std::string content_type = "application/json; charset=utf-8";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-};
 
 /// A webhook the model wants delivered (the envelope, exactly as Pancake posts it).
 struct emitted_event {
@@ -158,6 +147,10 @@ private:
     handle_result upload_post(ctx&);
     const user_token* user_token_check(ctx&);
     response invented(unsigned status, std::string_view message) const;
+    /// The request body decoded as T; when it is not JSON or not a T, nullopt and the 400 answer
+    /// ("Invalid JSON body", "Invalid field …") is already in c.out.
+    template <class T>
+    std::optional<T> body_as(ctx& c) const;
     json::value conversation_json(const conversation& c) const;
     json::value post_json(const page_state& p, const std::optional<std::string>& post_id) const;
     json::value messaging_event(const page_state& p, const conversation& c, const message& m) const;
@@ -178,16 +171,5 @@ private:
     std::vector<user_token> user_tokens_;
     std::uint64_t message_counter_ = 0;
 };
-
-/// Helpers for JSON answers shaped like Pancake's.
-response json_response(unsigned status, const json::value& v);
-response error_response(unsigned status, std::string_view message, std::optional<int> error_code = {});
-response html_response(unsigned status = 200);
-/// The origin-form target with the characters clients send unencoded but RFC 3986 forbids in a
-/// query (`[`, `]`, `{`, `}`, `|`, `^`, backtick, `"`, `<`, `>`, `\`, space) percent-encoded, so
-/// `type[]=INBOX` (the docs' cURL example) parses as `type%5B%5D=INBOX` does.
-std::string lenient_target(std::string_view target);
-/// `<`, `>`, `&`, `"`, `'` as HTML entities (a message's rendered `message` field).
-std::string html_escape(std::string_view text);
 
 } // namespace pancake::sim

@@ -1,0 +1,65 @@
+// What the model's handler files share (internal to the simulator): the per-request context,
+// the body decoding every POST handler opens with, and the time and JSON shapes they all use.
+#pragma once
+
+#include "world.hpp"
+
+#include <pancake/json.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <map>
+
+namespace pancake::sim {
+
+struct world::ctx {
+    const request& req;
+    steady_time now;
+    wall_time wall;
+    boost::urls::url_view url;
+    std::vector<std::string> segs;
+    std::multimap<std::string, std::string> query;
+    page_state* page = nullptr;
+    handle_result out;
+
+    std::optional<std::string> param(const std::string& k) const {
+        auto it = query.find(k);
+        if (it == query.end()) return std::nullopt;
+        return it->second;
+    }
+};
+
+template <class T>
+std::optional<T> world::body_as(ctx& c) const {
+    boost::system::error_code ec;
+    auto v = json::parse(c.req.body, ec);
+    if (ec) {
+        c.out.resp = invented(400, "Invalid JSON body");
+        return std::nullopt;
+    }
+    diagnostics d;
+    auto r = decode<T>(v, &d);
+    if (!r) {
+        c.out.resp = invented(400, "Invalid field " + d.field_path());
+        return std::nullopt;
+    }
+    return std::move(*r);
+}
+
+inline utc_time to_utc(wall_time w) { return utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(w)); }
+
+inline std::int64_t unix_seconds(wall_time w) {
+    return std::chrono::duration_cast<std::chrono::seconds>(w.time_since_epoch()).count();
+}
+
+/// `o` with "success": true added (the success envelope of most answers).
+inline json::value ok_with(json::object o) {
+    o["success"] = true;
+    return o;
+}
+
+/// A message as the REST API and the messaging webhook show it (nullable fields as null).
+json::value message_json(const message& m);
+
+} // namespace pancake::sim

@@ -1,0 +1,130 @@
+// The v2 conversation listing: filters (type, tags, since/until, post_ids), order (updated_at or
+// inserted_at, unread first), and pages of 60 with the last_conversation_id cursor.
+#include "handlers.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace pancake::sim {
+
+namespace {
+constexpr std::size_t conversations_per_call = 60;
+} // namespace
+
+// A conversation as the REST API shows it: nullable fields present as null (the spec's examples
+// carry them), `version` only with rest_conversation_version (it is documented on webhooks only).
+json::value world::conversation_json(const conversation& c) const {
+    auto o = encode(c).as_object();
+    for (auto key : {"post_id", "snippet", "assignee_group_id"})
+        if (!o.contains(key)) o[key] = nullptr;
+    if (!behaviour_.rest_conversation_version) o.erase("version");
+    return o;
+}
+
+handle_result world::conversations_get(ctx& c) {
+    // `type` takes one value. A repeated `type` silently matches nothing (observed); `type[]=X`
+    // (the docs' cURL, a Plug-style array) is the same as `type=X`; several `type[]` values match
+    // nothing too unless multi_type_or.
+    std::vector<std::string> types;
+    for (auto key : {"type", "type[]"})
+        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
+            types.push_back(b->second);
+    const bool array_types = c.query.count("type") == 0 && c.query.count("type[]") > 1;
+    const bool or_types = array_types && behaviour_.multi_type_or;
+    std::optional<std::string> type;
+    if (!types.empty()) type = types.front();
+    auto bad = [&](std::string_view why) {
+        c.out.resp = invented(400, why);
+        return std::move(c.out);
+    };
+    std::optional<std::int64_t> since, until;
+    for (auto [key, dst] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+        if (auto v = c.param(key)) {
+            std::int64_t n;
+            if (!parse_int(*v, n)) return bad(std::string(key) + " must be unix seconds");
+            *dst = n;
+        }
+    }
+    const bool by_inserted = c.param("order_by") == std::optional<std::string>("inserted_at");
+    if (auto ob = c.param("order_by"); ob && *ob != "inserted_at" && *ob != "updated_at")
+        return bad("order_by must be inserted_at or updated_at");
+    std::vector<tag_id> want_tags;
+    if (auto t = c.param("tags"); t && !t->empty()) {
+        std::string_view rest = *t;
+        while (!rest.empty()) {
+            auto comma = rest.find(',');
+            auto part = rest.substr(0, comma);
+            std::int64_t n;
+            if (!parse_int(part, n)) return bad("tags must be comma-separated tag ids");
+            want_tags.emplace_back(n);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
+    }
+    std::set<std::string> post_ids;
+    for (auto key : {"post_ids", "post_ids[]"})
+        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
+            post_ids.insert(b->second);
+    const bool wants_post = std::find(types.begin(), types.end(), "POST") != types.end();
+    if (wants_post && post_ids.empty()) return bad("post_ids is required for type POST");
+    // A boolean query parameter: `true` or `1` (as Phoenix-style servers read them).
+    auto flag = [&](const char* key) {
+        auto v = c.param(key);
+        return v && (*v == "true" || *v == "1" || *v == "True" || *v == "TRUE");
+    };
+    const bool unread_first = flag("unread_first");
+
+    auto stamp = [&](const conversation& x) {
+        auto& t = by_inserted ? x.inserted_at : x.updated_at;
+        auto& alt = by_inserted ? x.updated_at : x.inserted_at;
+        return t ? t->time() : alt ? alt->time() : utc_time::time_point{};
+    };
+    auto type_ok = [&](const conversation& x, const std::string& t) {
+        if (t.empty()) return true;
+        if (t == "POST") return x.post_id && post_ids.count(*x.post_id) > 0;
+        return x.type == t;
+    };
+    std::vector<const conversation*> list;
+    if (types.size() <= 1 || or_types) {
+        for (auto& [id, x] : c.page->conversations) {
+            if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
+                continue;
+            if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) continue;
+            auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
+            if (since && secs < *since) continue;
+            if (until && secs > *until) continue;
+            list.push_back(&x);
+        }
+    }
+    auto before = [&](const conversation* a, const conversation* b) {
+        if (unread_first && a->seen != b->seen) return !a->seen;
+        auto ta = stamp(*a), tb = stamp(*b);
+        return ta != tb ? ta > tb : a->id.value() > b->id.value();
+    };
+    std::stable_sort(list.begin(), list.end(), before);
+    std::size_t start = 0;
+    if (auto last = c.param("last_conversation_id"); last && !last->empty()) {
+        // The cursor is a position in the page's order: "the next 60 older" than that conversation.
+        // The real service most plausibly looks the conversation up and continues after its
+        // timestamp, whatever the filter; an unknown id is an error rather than an empty page (a
+        // paginator would take an empty page for the end). cursor_outside_filter_empty: the old
+        // answer (a cursor outside the filtered list gives an empty page).
+        auto it = std::find_if(list.begin(), list.end(), [&](auto* x) { return x->id.value() == *last; });
+        if (it != list.end()) {
+            start = static_cast<std::size_t>(it - list.begin()) + 1;
+        } else if (behaviour_.cursor_outside_filter_empty) {
+            start = list.size();
+        } else {
+            auto cur = c.page->conversations.find(*last);
+            if (cur == c.page->conversations.end()) return bad("last_conversation_id: conversation not found");
+            start = static_cast<std::size_t>(std::upper_bound(list.begin(), list.end(), &cur->second, before) -
+                                             list.begin());
+        }
+    }
+    json::array arr;
+    for (std::size_t i = start; i < list.size() && arr.size() < conversations_per_call; ++i)
+        arr.push_back(conversation_json(*list[i]));
+    c.out.resp = json_response(200, ok_with({{"conversations", std::move(arr)}}));
+    return std::move(c.out);
+}
+
+} // namespace pancake::sim

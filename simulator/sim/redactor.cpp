@@ -1,0 +1,107 @@
+#include "redactor.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+namespace pancake::sim {
+
+namespace {
+constexpr std::size_t max_rotated_secrets = 4096;
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+} // namespace
+
+bool secret_redactor::add(const std::string& t) {
+    if (t.size() < 4) return false;
+    return secrets_[t.size()].insert(t).second;
+}
+
+void secret_redactor::note_fixture(const json::value& v) {
+    if (auto* o = v.if_object()) {
+        for (auto& [k, x] : *o) {
+            if (x.is_string() && ascii_lower(k).find("token") != std::string::npos) add(std::string(x.as_string()));
+            note_fixture(x);
+        }
+    } else if (auto* a = v.if_array())
+        for (auto& x : *a)
+            note_fixture(x);
+}
+
+void secret_redactor::note_model(const world& model) {
+    for (auto& id : model.page_ids())
+        if (auto* p = model.find_page(id); p && add(p->token)) {
+            rotated_.push_back(p->token);
+            if (rotated_.size() > max_rotated_secrets) {
+                auto& old = rotated_.front();
+                bool current = false;
+                for (auto& pid : model.page_ids())
+                    current = current || model.find_page(pid)->token == old;
+                if (!current) secrets_[old.size()].erase(old);
+                rotated_.pop_front();
+            }
+        }
+}
+
+std::string secret_redactor::redact(std::string_view raw) const {
+    if (secrets_.empty()) return std::string(raw);
+    std::string d;               // the text with those escapes decoded
+    std::vector<std::size_t> at; // at[i]: where d[i] starts in raw
+    d.reserve(raw.size());
+    at.reserve(raw.size() + 1);
+    for (std::size_t i = 0; i < raw.size();) {
+        at.push_back(i);
+        if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
+            d += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
+            i += 3;
+        } else if (raw[i] == '\\' && i + 5 < raw.size() && raw[i + 1] == 'u' && raw[i + 2] == '0' &&
+                   raw[i + 3] == '0' && hex_digit(raw[i + 4]) >= 0 && hex_digit(raw[i + 4]) < 8 &&
+                   hex_digit(raw[i + 5]) >= 0) {
+            d += static_cast<char>(hex_digit(raw[i + 4]) * 16 + hex_digit(raw[i + 5]));
+            i += 6;
+        } else
+            d += raw[i++];
+    }
+    at.push_back(raw.size());
+    std::string out;
+    std::size_t copied = 0; // raw bytes already handled
+    for (std::size_t i = 0; i < d.size();) {
+        std::size_t hit = 0;
+        for (auto& [len, set] : secrets_)
+            if (!set.empty() && i + len <= d.size() && set.contains(std::string_view(d).substr(i, len))) {
+                hit = len;
+                break;
+            }
+        if (!hit) {
+            ++i;
+            continue;
+        }
+        out.append(raw.substr(copied, at[i] - copied));
+        out += redacted;
+        copied = at[i + hit];
+        i += hit;
+    }
+    out.append(raw.substr(copied));
+    return out;
+}
+
+std::string secret_redactor::redact_target(std::string_view raw_target) const {
+    const std::string target = lenient_target(raw_target); // as the model parses it
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        auto q = target.find('?');
+        return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
+    }
+    boost::urls::url u(*parsed);
+    auto params = u.params();
+    for (auto it = params.begin(); it != params.end(); ++it)
+        if (ascii_lower((*it).key).find("token") != std::string::npos && (*it).has_value)
+            it = params.replace(it, {(*it).key, redacted});
+    return redact(u.buffer());
+}
+
+} // namespace pancake::sim

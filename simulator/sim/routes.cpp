@@ -1,0 +1,116 @@
+// Routing: names the route of a request (for faults and the journal, without touching state),
+// checks the page token and the rate limit, and hands the request to its handler.
+#include "handlers.hpp"
+
+#include <boost/url/parse.hpp>
+
+namespace pancake::sim {
+
+handle_result world::handle(const request& req, steady_time now, wall_time wall) {
+    const std::string target = lenient_target(req.target); // `type[]=INBOX` as the docs' cURL sends it
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        handle_result r;
+        r.resp = error_response(400, "Bad request target");
+        r.route = "invalid";
+        return r;
+    }
+    ctx c{req, now, wall, *parsed, {}, {}, nullptr, {}};
+    for (auto s : parsed->segments())
+        c.segs.push_back(s);
+    for (auto p : parsed->params())
+        c.query.emplace(p.key, p.has_value ? p.value : std::string());
+    return route(c);
+}
+
+namespace {
+// Names the route of a request from its path segments: {route, page}. Pure and cheap, so the
+// server shell can pick faults before the model sees the request.
+std::pair<std::string, std::string> name_route(const std::vector<std::string>& s, std::string_view method) {
+    auto is = [&](std::size_t i, std::string_view v) { return i < s.size() && s[i] == v; };
+    const bool get = method == "GET", post = method == "POST";
+    if (is(0, "api") && is(1, "v1") && is(2, "pages")) {
+        if (s.size() == 3 && get) return {"pages.list", ""};
+        if (s.size() == 5 && post && s[4] == "generate_page_access_token") return {"pages.generate_token", s[3]};
+        return {"unknown", ""};
+    }
+    const bool v1 = is(0, "api") && is(1, "public_api") && is(2, "v1") && is(3, "pages");
+    const bool v2 = is(0, "api") && is(1, "public_api") && is(2, "v2") && is(3, "pages");
+    if ((!v1 && !v2) || s.size() < 6) return {"unknown", ""};
+    const std::string& pid = s[4];
+    if (v2 && s.size() == 6 && s[5] == "conversations" && get) return {"conversations.list", pid};
+    if (v1 && s.size() == 6 && s[5] == "tags" && get) return {"tags.list", pid};
+    if (v1 && s.size() == 6 && s[5] == "users" && get) return {"users.list", pid};
+    if (v1 && s.size() == 6 && s[5] == "round_robin_users" && post) return {"round_robin.set", pid};
+    if (v1 && s.size() == 6 && s[5] == "upload_contents" && post) return {"upload", pid};
+    if (v1 && s.size() == 8 && s[5] == "conversations") {
+        const auto& a = s[7];
+        if (a == "tags" && post) return {"tags.update", pid};
+        if (a == "assign" && post) return {"assign", pid};
+        if (a == "read" && post) return {"read", pid};
+        if (a == "unread" && post) return {"unread", pid};
+        if (a == "messages" && get) return {"messages.list", pid};
+        if (a == "messages" && post) return {"messages.send", pid};
+    }
+    return {"unknown", pid};
+}
+} // namespace
+
+std::pair<std::string, std::string> world::route_name(const request& r) {
+    const std::string target = lenient_target(r.target);
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return {"invalid", ""};
+    std::vector<std::string> segs;
+    for (auto seg : parsed->segments())
+        segs.push_back(seg);
+    return name_route(segs, r.method);
+}
+
+handle_result world::route(ctx& c) {
+    auto& s = c.segs;
+    auto& out = c.out;
+    std::tie(out.route, out.page) = name_route(s, c.req.method);
+    const std::string route = out.route;
+    if (route == "pages.list") return pages_get(c);
+    if (route == "pages.generate_token") return generate_token(c, s[3]);
+    if (route == "unknown") {
+        out.resp = html_response();
+        return out;
+    }
+    const std::string& pid = s[4];
+
+    auto token = c.param("page_access_token");
+    if (!token && behaviour_.accept_access_token_alias) token = c.param("access_token");
+    auto pit = pages_.find(pid);
+    auto tit = token ? token_to_page_.find(*token) : token_to_page_.end();
+    if (!token || tit == token_to_page_.end() || pit == pages_.end() || tit->second != pid) {
+        out.resp = error_response(behaviour_.invalid_token_status, "Invalid access_token", 102);
+        return out;
+    }
+    c.page = &pit->second;
+    if (auto limited = rate_check(*c.page, c.now); limited.status == 429) {
+        out.resp = std::move(limited);
+        return out;
+    }
+
+    if (route == "conversations.list") return conversations_get(c);
+    if (route == "tags.list") return tags_get(c);
+    if (route == "users.list") return users_get(c);
+    if (route == "round_robin.set") return round_robin_post(c);
+    if (route == "upload") return upload_post(c);
+
+    auto cit = c.page->conversations.find(s[6]);
+    if (cit == c.page->conversations.end()) {
+        out.resp = behaviour_.unknown_conversation_html ? html_response() : invented(404, "Conversation not found");
+        return out;
+    }
+    auto& conv = cit->second;
+    if (route == "tags.update") return tag_post(c, conv);
+    if (route == "assign") return assign_post(c, conv);
+    if (route == "read") return read_post(c, conv, true);
+    if (route == "unread") return read_post(c, conv, false);
+    if (route == "messages.list") return messages_get(c, conv);
+    return messages_post(c, conv);
+}
+
+} // namespace pancake::sim

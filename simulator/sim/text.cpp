@@ -1,0 +1,112 @@
+#include "text.hpp"
+
+#include <charconv>
+
+namespace pancake::sim {
+
+std::string lenient_target(std::string_view target) {
+    static constexpr std::string_view unsafe = "[]{}|^`\"<>\\ ";
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(target.size());
+    for (char ch : target) {
+        if (unsafe.find(ch) == std::string_view::npos) {
+            out += ch;
+            continue;
+        }
+        auto u = static_cast<unsigned char>(ch);
+        out += '%';
+        out += hex[u >> 4];
+        out += hex[u & 15];
+    }
+    return out;
+}
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        switch (ch) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += ch;
+        }
+    }
+    return out;
+}
+
+bool parse_int(std::string_view s, std::int64_t& out) {
+    auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+    return res.ec == std::errc{} && res.ptr == s.data() + s.size() && !s.empty();
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return out;
+}
+
+std::string clean_utf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    auto u = [&](std::size_t i) { return static_cast<unsigned char>(in[i]); };
+    for (std::size_t i = 0; i < in.size();) {
+        const unsigned c = u(i);
+        std::size_t len = 0;
+        unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte
+        if (c < 0x80)
+            len = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0; // overlong
+            if (c == 0xED) hi = 0x9F; // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90; // overlong
+            if (c == 0xF4) hi = 0x8F; // above U+10FFFF
+        }
+        bool ok = len > 0 && i + len <= in.size();
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            const unsigned b = u(i + k);
+            ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xBF;
+        }
+        if (ok) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        }
+    }
+    return out;
+}
+
+void cut_utf8(std::string& s, std::size_t cap) {
+    if (s.size() <= cap) return;
+    std::size_t n = cap;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    s.resize(n);
+}
+
+} // namespace pancake::sim

@@ -1,0 +1,27 @@
+// Small text helpers of the simulator (its own copies: the simulator uses only the library's
+// public API, so internals of pancake may change without breaking it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pancake::sim {
+
+/// The origin-form target with the characters clients send unencoded but RFC 3986 forbids in a
+/// query (`[`, `]`, `{`, `}`, `|`, `^`, backtick, `"`, `<`, `>`, `\`, space) percent-encoded, so
+/// `type[]=INBOX` (the docs' cURL example) parses as `type%5B%5D=INBOX` does.
+std::string lenient_target(std::string_view target);
+/// `<`, `>`, `&`, `"`, `'` as HTML entities (a message's rendered `message` field).
+std::string html_escape(std::string_view text);
+/// A whole decimal integer, optional '-' sign, nothing else (no spaces, no '+').
+bool parse_int(std::string_view s, std::int64_t& out);
+/// A-Z lowered; other bytes (UTF-8 included) untouched.
+std::string ascii_lower(std::string_view s);
+/// Valid UTF-8 is copied; any other byte becomes the four characters \xNN, so the result always
+/// serializes as valid JSON (Boost.JSON copies invalid bytes through).
+std::string clean_utf8(std::string_view in);
+/// Cuts valid UTF-8 to at most `cap` bytes without splitting a character.
+void cut_utf8(std::string& s, std::size_t cap);
+
+} // namespace pancake::sim
