@@ -82,9 +82,9 @@ struct call_initiation {
         else
             req = ep.to_request(context_for(*st, page_id()));
         std::string secret = req.secret;
-        start_call(st, std::move(req), opts,
-                   decoding_handler<Endpoint, std::decay_t<Handler>>{std::forward<Handler>(h), opts.diag,
-                                                                     std::move(secret)});
+        start_call(
+            st, std::move(req), opts,
+            decoding_handler<Endpoint, std::decay_t<Handler>>{std::forward<Handler>(h), opts.diag, std::move(secret)});
     }
 };
 
@@ -130,7 +130,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_list_tags(const page_id& page, CompletionToken&& token = {}) {
         return async_list_tags(page, {}, std::forward<CompletionToken>(token));
     }
@@ -140,7 +140,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_list_users(const page_id& page, CompletionToken&& token = {}) {
         return async_list_users(page, {}, std::forward<CompletionToken>(token));
     }
@@ -150,7 +150,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_set_round_robin_users(const page_id& page, const round_robin_update& u, CompletionToken&& token = {}) {
         return async_set_round_robin_users(page, u, {}, std::forward<CompletionToken>(token));
     }
@@ -161,7 +161,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_add_tag(const page_id& page, const conversation_id& conv, tag_id t, CompletionToken&& token = {}) {
         return async_add_tag(page, conv, t, {}, std::forward<CompletionToken>(token));
     }
@@ -172,7 +172,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_remove_tag(const page_id& page, const conversation_id& conv, tag_id t, CompletionToken&& token = {}) {
         return async_remove_tag(page, conv, t, {}, std::forward<CompletionToken>(token));
     }
@@ -184,20 +184,19 @@ public:
 
     /// Replace semantics: `assignees` becomes the complete set ({} unassigns everyone).
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_assign(const page_id& page, const conversation_id& conv, std::vector<user_id> assignees,
                       CompletionToken&& token = {}) {
         return async_assign(page, conv, std::move(assignees), {}, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = default_token_t>
-    auto async_assign(const page_id& page, const conversation_id& conv, std::vector<user_id> assignees,
-                      call_options o, CompletionToken&& token = {}) {
-        return async_call(endpoints::assign{page, conv, std::move(assignees)}, o,
-                          std::forward<CompletionToken>(token));
+    auto async_assign(const page_id& page, const conversation_id& conv, std::vector<user_id> assignees, call_options o,
+                      CompletionToken&& token = {}) {
+        return async_call(endpoints::assign{page, conv, std::move(assignees)}, o, std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_mark_read(const page_id& page, const conversation_id& conv, CompletionToken&& token = {}) {
         return async_mark_read(page, conv, {}, std::forward<CompletionToken>(token));
     }
@@ -208,7 +207,7 @@ public:
     }
 
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_mark_unread(const page_id& page, const conversation_id& conv, CompletionToken&& token = {}) {
         return async_mark_unread(page, conv, {}, std::forward<CompletionToken>(token));
     }
@@ -220,7 +219,7 @@ public:
 
     /// One call of the v2 listing: at most 60 conversations, newest first.
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_list_conversations(const page_id& page, const conversation_query& q, CompletionToken&& token = {}) {
         return async_list_conversations(page, q, {}, std::forward<CompletionToken>(token));
     }
@@ -232,7 +231,7 @@ public:
 
     /// Up to 30 messages, newest first, before index `current_count` (0: the latest).
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_list_messages(const page_id& page, const conversation_id& conv, std::size_t current_count,
                              CompletionToken&& token = {}) {
         return async_list_messages(page, conv, current_count, {}, std::forward<CompletionToken>(token));
@@ -240,14 +239,13 @@ public:
     template <class CompletionToken = default_token_t>
     auto async_list_messages(const page_id& page, const conversation_id& conv, std::size_t current_count,
                              call_options o, CompletionToken&& token = {}) {
-        return async_call(endpoints::list_messages{page, conv, current_count}, o,
-                          std::forward<CompletionToken>(token));
+        return async_call(endpoints::list_messages{page, conv, current_count}, o, std::forward<CompletionToken>(token));
     }
 
     /// Sends a message. Validated before sending; never re-sent once it may have arrived
     /// (such failures are errc::outcome_unknown).
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_send_message(const page_id& page, const conversation_id& conv, const send_message_request& m,
                             CompletionToken&& token = {}) {
         return async_send_message(page, conv, m, {}, std::forward<CompletionToken>(token));
@@ -260,14 +258,13 @@ public:
 
     /// GET /api/v1/pages with a user access token.
     template <class CompletionToken = default_token_t>
-        requires detail::is_token_v<CompletionToken>
+    requires detail::is_token_v<CompletionToken>
     auto async_list_pages(std::string user_access_token, CompletionToken&& token = {}) {
         return async_list_pages(std::move(user_access_token), {}, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = default_token_t>
     auto async_list_pages(std::string user_access_token, call_options o, CompletionToken&& token = {}) {
-        return async_call(endpoints::list_pages{std::move(user_access_token)}, o,
-                          std::forward<CompletionToken>(token));
+        return async_call(endpoints::list_pages{std::move(user_access_token)}, o, std::forward<CompletionToken>(token));
     }
 
 private:

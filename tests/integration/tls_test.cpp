@@ -5,9 +5,8 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/test/unit_test.hpp>
 
 namespace asio = boost::asio;

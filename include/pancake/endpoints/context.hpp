@@ -55,8 +55,8 @@ private:
         u.set_path(origin->api_root);
         u.set_path_absolute(true);
         auto segs = u.segments();
-        for (std::string_view s : {std::string_view("public_api"), version, std::string_view("pages"),
-                                   std::string_view(page.value())})
+        for (std::string_view s :
+             {std::string_view("public_api"), version, std::string_view("pages"), std::string_view(page.value())})
             segs.push_back(s);
         for (auto s : segments)
             segs.push_back(s);

@@ -97,8 +97,8 @@ void close_stream(Stream& s) noexcept {
 /// partial_message, short_read), which is a lost connection.
 inline bool is_malformed(const error_code& ec) noexcept {
     if (ec.category() != bhttp::make_error_code(bhttp::error::header_limit).category()) return false;
-    return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
-           ec != bhttp::error::short_read && ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
+    return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message && ec != bhttp::error::short_read &&
+           ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
 }
 
 } // namespace detail
