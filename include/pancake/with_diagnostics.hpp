@@ -99,11 +99,6 @@ struct diagnostics_initiation {
     }
 };
 
-template <class T>
-struct is_with_diagnostics : std::false_type {};
-template <class T>
-struct is_with_diagnostics<with_diagnostics_t<T>> : std::true_type {};
-
 } // namespace detail
 
 } // namespace pancake

@@ -34,10 +34,7 @@ struct context {
         r.page = page;
         r.kind = kind;
         r.body = std::move(body);
-        if (!origin) {
-            r.invalid = validation_error{errc::invalid_argument, "base_url is not an http(s) URL"};
-            return r;
-        }
+        if (!has_origin(r)) return r;
         if (token.empty()) {
             r.invalid =
                 validation_error{errc::invalid_argument, "unknown page: register it with add_page(page, token) first"};
@@ -46,6 +43,12 @@ struct context {
         r.secret = token;
         r.target = build(version, page, segments, query);
         return r;
+    }
+
+    /// False (and `r` refused) when base_url did not parse: nothing can be sent.
+    bool has_origin(detail::request& r) const {
+        if (!origin) r.invalid = validation_error{errc::invalid_argument, "base_url is not an http(s) URL"};
+        return origin != nullptr;
     }
 
 private:

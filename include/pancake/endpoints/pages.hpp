@@ -17,10 +17,7 @@ struct list_pages {
 
     detail::request to_request(const context& c) const {
         detail::request r;
-        if (!c.origin) {
-            r.invalid = validation_error{errc::invalid_argument, "base_url is not an http(s) URL"};
-            return r;
-        }
+        if (!c.has_origin(r)) return r;
         if (user_access_token.empty()) {
             r.invalid = validation_error{errc::invalid_argument, "empty user access token"};
             return r;

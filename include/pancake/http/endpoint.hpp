@@ -40,7 +40,7 @@ struct origin {
         while (!path.empty() && path.back() == '/')
             path.pop_back();
         for (std::string_view suffix : {"/public_api/v1", "/public_api/v2", "/v1"})
-            if (path.ends_with(suffix)) path.resize(path.size() - suffix.size());
+            if (path.ends_with(suffix)) path.erase(path.size() - suffix.size());
         if (!path.ends_with("/api")) path += "/api";
         o.api_root = path;
         return o;
