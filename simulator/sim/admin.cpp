@@ -47,6 +47,134 @@ std::optional<std::uint64_t> uint_param(const std::optional<std::string>& s, std
     return static_cast<std::uint64_t>(n);
 }
 
+response ok(json::object o = {}) {
+    o["ok"] = true;
+    return json_response(200, o);
+}
+
+response bad(std::string_view what) { return error_response(400, what); }
+
+// The first field of `o` not in `known`, if any: a typo must not pass silently.
+std::optional<std::string> unknown_field(const json::object& o, std::initializer_list<std::string_view> known) {
+    for (auto& [k, v] : o)
+        if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end()) return std::string(k);
+    return std::nullopt;
+}
+
+// f(the body as a JSON object), or 400 when the body is not one.
+template <class F>
+response with_object(const request& r, F f) {
+    boost::system::error_code ec;
+    auto v = json::parse(r.body, ec);
+    if (ec || !v.is_object()) return bad("expected a JSON object");
+    return f(v.as_object());
+}
+
+// POST /__sim/rate_limit: validated whole before anything changes.
+response set_rate_limit(world& m, const json::object& o) {
+    if (auto k = unknown_field(o, {"per_second", "per_page", "retry_after", "fixed_window"}))
+        return bad("unknown field " + *k);
+    constexpr std::int64_t most = 1000000;
+    const std::string range = " must be an integer from 0 (no limit) to " + std::to_string(most);
+    auto rl = m.rate_limits(); // validate everything first: all or nothing
+    if (auto* x = o.if_contains("per_second")) {
+        auto n = int_in(*x, 0, most);
+        if (!n) return bad("per_second" + range);
+        rl.per_second = static_cast<int>(*n);
+    }
+    for (auto [key, dst] : {std::pair{"retry_after", &rl.retry_after}, std::pair{"fixed_window", &rl.fixed_window}})
+        if (auto* x = o.if_contains(key)) {
+            if (!x->is_bool()) return bad(std::string(key) + " must be true or false");
+            *dst = x->as_bool();
+        }
+    if (auto* x = o.if_contains("per_page")) {
+        if (!x->is_object()) return bad("per_page must be an object {page id: calls per second}");
+        for (auto& [k, val] : x->as_object()) {
+            auto n = int_in(val, 0, most);
+            if (!n) return bad("per_page." + std::string(k) + range);
+            rl.per_page[std::string(k)] = static_cast<int>(*n);
+        }
+    }
+    m.rate_limits() = std::move(rl);
+    return ok();
+}
+
+// POST /__sim/behaviour: the switches of `struct behaviour`, all or nothing.
+response set_behaviour(world& m, const json::object& o) {
+    auto b = m.behaviour_config();
+    const std::pair<std::string_view, bool*> flags[] = {
+        {"reject_duplicate_tag_add", &b.reject_duplicate_tag_add},
+        {"reject_absent_tag_remove", &b.reject_absent_tag_remove},
+        {"reject_unknown_tag", &b.reject_unknown_tag},
+        {"unknown_conversation_html", &b.unknown_conversation_html},
+        {"reject_fb_id_assignee", &b.reject_fb_id_assignee},
+        {"reject_empty_assign", &b.reject_empty_assign},
+        {"round_robin_missing_key_clears", &b.round_robin_missing_key_clears},
+        {"accept_access_token_alias", &b.accept_access_token_alias},
+        {"errors_as_200", &b.errors_as_200},
+        {"multi_type_or", &b.multi_type_or},
+        {"cursor_outside_filter_empty", &b.cursor_outside_filter_empty},
+        {"rest_conversation_version", &b.rest_conversation_version},
+        {"accept_unknown_content_ids", &b.accept_unknown_content_ids},
+        {"allow_repeat_private_reply", &b.allow_repeat_private_reply}};
+    for (auto& [k, x] : o) {
+        if (k == "invalid_token_status") {
+            // A final status a client can read: 1xx would not end the exchange.
+            auto n = int_in(x, 200, 599);
+            if (!n) return bad("invalid_token_status must be an HTTP status from 200 to 599");
+            b.invalid_token_status = static_cast<unsigned>(*n);
+            continue;
+        }
+        auto f = std::find_if(std::begin(flags), std::end(flags), [&](auto& p) { return p.first == k; });
+        if (f == std::end(flags)) return bad("unknown field " + std::string(k));
+        if (!x.is_bool()) return bad(std::string(k) + " must be true or false");
+        *f->second = x.as_bool();
+    }
+    m.behaviour_config() = b;
+    return ok();
+}
+
+// POST /__sim/pages/{page}/messages: a customer writes to the page.
+response inject_message(admin_target& t, const std::string& page, const json::object& o) {
+    if (auto k = unknown_field(o, {"psid", "name", "text", "type", "conversation_id", "post_id"}))
+        return bad("unknown field " + *k);
+    for (auto& [k, x] : o)
+        if (!x.is_string()) return bad(std::string(k) + " must be a string");
+    customer_message m;
+    auto str = [&](std::string_view k) -> std::optional<std::string> {
+        auto* x = o.if_contains(k);
+        return x ? std::optional<std::string>(x->as_string()) : std::nullopt;
+    };
+    m.psid = str("psid").value_or("");
+    if (m.psid.empty()) return bad("psid is required");
+    m.name = str("name").value_or("Khách hàng");
+    m.text = str("text").value_or("");
+    m.type = str("type").value_or("INBOX");
+    if (m.type != "INBOX" && m.type != "COMMENT") return bad("type must be INBOX or COMMENT");
+    m.conversation_id = str("conversation_id");
+    m.post_id = str("post_id");
+    auto out = t.model().inject(page, m, t.wall_now());
+    t.publish(out.events);
+    return out.resp;
+}
+
+// POST /__sim/pages/{page}/users/{user}: a staff member's status or presence.
+response set_user(world& m, const std::string& page, const std::string& user, const json::object& o) {
+    if (auto k = unknown_field(o, {"status", "is_online"})) return bad("unknown field " + *k);
+    std::optional<std::string> status;
+    std::optional<bool> online;
+    if (auto* x = o.if_contains("status")) {
+        if (!x->is_string()) return bad("status must be a string");
+        status = std::string(x->as_string());
+    }
+    if (auto* x = o.if_contains("is_online")) {
+        if (!x->is_bool()) return bad("is_online must be true or false");
+        online = x->as_bool();
+    }
+    if (!m.set_user_status(page, user, status, online)) return error_response(404, "unknown page or user");
+    return ok();
+}
+
 } // namespace
 
 bool admin_token_ok(std::string_view required, std::string_view given) {
@@ -69,18 +197,6 @@ response admin_router(admin_target& t, const request& r) {
         auto v = json::parse(r.body, ec);
         if (ec) return std::nullopt;
         return v;
-    };
-    auto ok = [](json::object o = {}) {
-        o["ok"] = true;
-        return json_response(200, o);
-    };
-    auto bad = [](std::string_view what) { return error_response(400, what); };
-    // The first field of `o` not in `known`, if any: a typo must not pass silently.
-    auto unknown_field = [](const json::object& o, std::initializer_list<std::string_view> known) {
-        for (auto& [k, v] : o)
-            if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end())
-                return std::optional<std::string>(std::string(k));
-        return std::optional<std::string>();
     };
     // Paging of the journal and the events: ?after=SEQ (exclusive) &limit=N.
     auto paging = [&](std::uint64_t& after, std::size_t& limit) -> std::optional<response> {
@@ -141,72 +257,10 @@ response admin_router(admin_target& t, const request& r) {
             return ok();
         }
     }
-    if (s.size() == 2 && is(1, "rate_limit") && post) {
-        auto v = body();
-        if (!v || !v->is_object()) return bad("expected a JSON object");
-        auto& o = v->as_object();
-        if (auto k = unknown_field(o, {"per_second", "per_page", "retry_after", "fixed_window"}))
-            return bad("unknown field " + *k);
-        constexpr std::int64_t most = 1000000;
-        const std::string range = " must be an integer from 0 (no limit) to " + std::to_string(most);
-        auto rl = t.model().rate_limits(); // validate everything first: all or nothing
-        if (auto* x = o.if_contains("per_second")) {
-            auto n = int_in(*x, 0, most);
-            if (!n) return bad("per_second" + range);
-            rl.per_second = static_cast<int>(*n);
-        }
-        for (auto [key, dst] : {std::pair{"retry_after", &rl.retry_after}, std::pair{"fixed_window", &rl.fixed_window}})
-            if (auto* x = o.if_contains(key)) {
-                if (!x->is_bool()) return bad(std::string(key) + " must be true or false");
-                *dst = x->as_bool();
-            }
-        if (auto* x = o.if_contains("per_page")) {
-            if (!x->is_object()) return bad("per_page must be an object {page id: calls per second}");
-            for (auto& [k, val] : x->as_object()) {
-                auto n = int_in(val, 0, most);
-                if (!n) return bad("per_page." + std::string(k) + range);
-                rl.per_page[std::string(k)] = static_cast<int>(*n);
-            }
-        }
-        t.model().rate_limits() = std::move(rl);
-        return ok();
-    }
-    if (s.size() == 2 && is(1, "behaviour") && post) {
-        auto v = body();
-        if (!v || !v->is_object()) return bad("expected a JSON object");
-        auto b = t.model().behaviour_config();
-        auto& o = v->as_object();
-        const std::pair<std::string_view, bool*> flags[] = {
-            {"reject_duplicate_tag_add", &b.reject_duplicate_tag_add},
-            {"reject_absent_tag_remove", &b.reject_absent_tag_remove},
-            {"reject_unknown_tag", &b.reject_unknown_tag},
-            {"unknown_conversation_html", &b.unknown_conversation_html},
-            {"reject_fb_id_assignee", &b.reject_fb_id_assignee},
-            {"reject_empty_assign", &b.reject_empty_assign},
-            {"round_robin_missing_key_clears", &b.round_robin_missing_key_clears},
-            {"accept_access_token_alias", &b.accept_access_token_alias},
-            {"errors_as_200", &b.errors_as_200},
-            {"multi_type_or", &b.multi_type_or},
-            {"cursor_outside_filter_empty", &b.cursor_outside_filter_empty},
-            {"rest_conversation_version", &b.rest_conversation_version},
-            {"accept_unknown_content_ids", &b.accept_unknown_content_ids},
-            {"allow_repeat_private_reply", &b.allow_repeat_private_reply}};
-        for (auto& [k, x] : o) {
-            if (k == "invalid_token_status") {
-                // A final status a client can read: 1xx would not end the exchange.
-                auto n = int_in(x, 200, 599);
-                if (!n) return bad("invalid_token_status must be an HTTP status from 200 to 599");
-                b.invalid_token_status = static_cast<unsigned>(*n);
-                continue;
-            }
-            auto f = std::find_if(std::begin(flags), std::end(flags), [&](auto& p) { return p.first == k; });
-            if (f == std::end(flags)) return bad("unknown field " + std::string(k));
-            if (!x.is_bool()) return bad(std::string(k) + " must be true or false");
-            *f->second = x.as_bool();
-        }
-        t.model().behaviour_config() = b;
-        return ok();
-    }
+    if (s.size() == 2 && is(1, "rate_limit") && post)
+        return with_object(r, [&](auto& o) { return set_rate_limit(t.model(), o); });
+    if (s.size() == 2 && is(1, "behaviour") && post)
+        return with_object(r, [&](auto& o) { return set_behaviour(t.model(), o); });
     if (s.size() >= 2 && is(1, "journal")) {
         if (s.size() == 2 && get) {
             std::uint64_t after;
@@ -240,50 +294,10 @@ response admin_router(admin_target& t, const request& r) {
     }
     if (s.size() >= 3 && is(1, "pages")) {
         const std::string& pid = s[2];
-        if (s.size() == 4 && is(3, "messages") && post) {
-            auto v = body();
-            if (!v || !v->is_object()) return bad("expected a JSON object");
-            auto& o = v->as_object();
-            if (auto k = unknown_field(o, {"psid", "name", "text", "type", "conversation_id", "post_id"}))
-                return bad("unknown field " + *k);
-            for (auto& [k, x] : o)
-                if (!x.is_string()) return bad(std::string(k) + " must be a string");
-            customer_message m;
-            auto str = [&](std::string_view k) -> std::optional<std::string> {
-                auto* x = o.if_contains(k);
-                return x ? std::optional<std::string>(x->as_string()) : std::nullopt;
-            };
-            m.psid = str("psid").value_or("");
-            if (m.psid.empty()) return bad("psid is required");
-            m.name = str("name").value_or("Khách hàng");
-            m.text = str("text").value_or("");
-            m.type = str("type").value_or("INBOX");
-            if (m.type != "INBOX" && m.type != "COMMENT") return bad("type must be INBOX or COMMENT");
-            m.conversation_id = str("conversation_id");
-            m.post_id = str("post_id");
-            auto out = t.model().inject(pid, m, t.wall_now());
-            t.publish(out.events);
-            return out.resp;
-        }
-        if (s.size() == 5 && is(3, "users") && post) {
-            auto v = body();
-            if (!v || !v->is_object()) return bad("expected a JSON object");
-            auto& o = v->as_object();
-            if (auto k = unknown_field(o, {"status", "is_online"})) return bad("unknown field " + *k);
-            std::optional<std::string> status;
-            std::optional<bool> online;
-            if (auto* x = o.if_contains("status")) {
-                if (!x->is_string()) return bad("status must be a string");
-                status = std::string(x->as_string());
-            }
-            if (auto* x = o.if_contains("is_online")) {
-                if (!x->is_bool()) return bad("is_online must be true or false");
-                online = x->as_bool();
-            }
-            if (!t.model().set_user_status(pid, s[4], status, online))
-                return error_response(404, "unknown page or user");
-            return ok();
-        }
+        if (s.size() == 4 && is(3, "messages") && post)
+            return with_object(r, [&](auto& o) { return inject_message(t, pid, o); });
+        if (s.size() == 5 && is(3, "users") && post)
+            return with_object(r, [&](auto& o) { return set_user(t.model(), pid, s[4], o); });
         if (s.size() == 5 && is(3, "conversations") && get) {
             auto* c = t.model().find_conversation(pid, s[4]);
             if (!c) return error_response(404, "unknown conversation");

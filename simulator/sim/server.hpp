@@ -77,7 +77,8 @@ public:
     /// the connection cap and counters) and returns the client's end. Needs no start(). The real
     /// time deadlines (idle, write, linger, hang timeouts) do not apply: a hang lasts until the
     /// client closes its end, and the faults that reset a connection close it. After stop(), the
-    /// returned end reads eof at once.
+    /// returned end reads eof at once. Drive the executor's io_context with poll(): a session is a
+    /// coroutine, which keeps run() from returning while the connection is open.
     pancake::testing::memory_stream connect_in_memory();
 
     unsigned short port() const;
