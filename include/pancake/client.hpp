@@ -56,14 +56,18 @@ template <class Endpoint, class Handler>
 struct decoding_handler {
     Handler handler;
     diagnostics* diag;
-    std::string secret; ///< redacted from a body excerpt
+    std::shared_ptr<const request> req; ///< its secret is redacted from a body excerpt
+    std::shared_ptr<const client_state> st;
 
     void operator()(error_code ec, boost::json::value body) {
         using result_type = typename Endpoint::result_type;
         if (ec) return std::move(handler)(ec, result_type{});
         auto decoded = decode<typename Endpoint::response_type>(body, diag);
         if (!decoded) {
-            if (diag) diag->set_body_excerpt(boost::json::serialize(body), secret);
+            if (diag) {
+                diag->set_body_excerpt(boost::json::serialize(body), req->secret);
+                note_url(*diag, *st, *req);
+            }
             return std::move(handler)(decoded.error(), result_type{});
         }
         std::move(handler)(error_code{}, to_result<Endpoint>(std::move(*decoded)));
@@ -76,15 +80,13 @@ struct call_initiation {
 
     template <class Handler, class Endpoint>
     void operator()(Handler&& h, call_options opts, Endpoint ep) const {
-        request req;
+        std::shared_ptr<const request> req;
         if constexpr (requires { ep.page; })
-            req = ep.to_request(context_for(*st, ep.page));
+            req = std::make_shared<const request>(ep.to_request(context_for(*st, ep.page)));
         else
-            req = ep.to_request(context_for(*st, page_id()));
-        std::string secret = req.secret;
-        start_call(
-            st, std::move(req), opts,
-            decoding_handler<Endpoint, std::decay_t<Handler>>{std::forward<Handler>(h), opts.diag, std::move(secret)});
+            req = std::make_shared<const request>(ep.to_request(context_for(*st, page_id())));
+        start_call(st, req, opts,
+                   decoding_handler<Endpoint, std::decay_t<Handler>>{std::forward<Handler>(h), opts.diag, req, st});
     }
 };
 

@@ -75,6 +75,17 @@ public:
     void on_success() noexcept { factor_ = std::min(1.0, factor_ + 0.05); }
     double rate_factor() const noexcept { return factor_; }
 
+    /// The fast path of acquire(): true when a slot is free now (taken); false leaves nothing
+    /// reserved, and the caller awaits acquire().
+    bool try_acquire() {
+        if (waiting_ >= cfg_.max_queue) return false;
+        const auto now = clk_.now();
+        const auto slot = reserve(now);
+        if (slot <= now) return true;
+        release(slot);
+        return false;
+    }
+
     /// Waits for a slot. Completes with queue_full when too many are waiting, timeout when the
     /// slot lies beyond `deadline` (without waiting for it), operation_aborted when cancelled
     /// (any cancellation type: nothing was sent; the slot is given back).

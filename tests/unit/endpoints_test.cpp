@@ -143,6 +143,32 @@ BOOST_FIXTURE_TEST_CASE(results_map_from_the_wire_shape, fixture) {
     BOOST_TEST(!rr.body.empty());
 }
 
+// The one-buffer builder encodes exactly as Boost.URL's segment and parameter editing does (the
+// reference below), over every byte value and the characters that differ between the sets.
+BOOST_AUTO_TEST_CASE(target_builder_matches_boost_url_editing) {
+    std::vector<std::string> samples = {
+        "",    "plain",     "a b",        "a+b", "a&b=c",    "x/y?z#w", "[v6]",
+        "%41", ":colon@at", "Tiếng Việt", "đ",   "!$'()*,;", "~-._",    std::string("nul\0byte", 8)};
+    std::string all;
+    for (int c = 1; c < 256; ++c)
+        all += static_cast<char>(c);
+    samples.push_back(all);
+    for (const std::string& root : {std::string("/api"), std::string("/proxy path/api"), std::string("/a:b/api")})
+        for (const auto& seg : samples)
+            for (const auto& val : {samples[3], samples[4], samples.back(), seg}) {
+                boost::urls::url u;
+                u.set_path(root);
+                u.set_path_absolute(true);
+                u.segments().push_back("public_api");
+                u.segments().push_back(seg);
+                u.params().append({"page_access_token", val});
+                u.params().append({seg, "v"});
+                pancake::http::target_builder b(root);
+                b.segment("public_api").segment(seg).param("page_access_token", val).param(seg, "v");
+                BOOST_TEST(std::move(b).take() == std::string(u.buffer()));
+            }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(slot_queue)

@@ -6,6 +6,7 @@
 #include <pancake/call_options.hpp>
 #include <pancake/client_config.hpp>
 #include <pancake/detail/request.hpp>
+#include <pancake/diagnostics.hpp>
 #include <pancake/endpoints/context.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -21,7 +22,12 @@ using call_handler = boost::asio::any_completion_handler<void(error_code, boost:
 
 /// Runs the call on the client's executor; `h` completes on its associated executor. Its
 /// cancellation slot cancels the call (see client.hpp for which kinds, when).
-PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, request req, call_options opts, call_handler h);
+/// The request is shared with the caller's decoding step, which reports its URL if the answer
+/// does not decode.
+PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, std::shared_ptr<const request> req, call_options opts,
+                             call_handler h);
+/// Puts the call's URL (token redacted) in `d`: done on failure only.
+PANCAKE_DECL void note_url(diagnostics& d, const client_state& st, const request& req);
 
 PANCAKE_DECL std::shared_ptr<client_state> make_client_state(boost::asio::any_io_executor ex, client_config cfg);
 PANCAKE_DECL endpoints::context context_for(const client_state& st, const page_id& page);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pancake/client_config.hpp>
+#include <pancake/detail/deadline_queue.hpp>
 #include <pancake/endpoints/context.hpp>
 #include <pancake/http/connection_pool.hpp>
 #include <pancake/http/tls.hpp>
@@ -17,7 +18,8 @@ namespace pancake::detail {
 struct client_state {
     client_state(boost::asio::any_io_executor e, client_config c)
         : ex(std::move(e)), cfg(std::move(c)), clk(cfg.clock ? cfg.clock : &real_clock::instance()),
-          rng(cfg.jitter_seed ? *cfg.jitter_seed : std::random_device{}()), origin(http::origin::parse(cfg.base_url)) {
+          rng(cfg.jitter_seed ? *cfg.jitter_seed : std::random_device{}()), origin(http::origin::parse(cfg.base_url)),
+          timeouts(std::make_shared<deadline_queue>(*clk, ex)) {
         if (!origin) return;
         auto make = cfg.transport;
         if (!make) {
@@ -35,6 +37,7 @@ struct client_state {
     std::mt19937_64 rng;
     std::optional<http::origin> origin;
     std::optional<http::connection_pool> pool;
+    std::shared_ptr<deadline_queue> timeouts; ///< every in-flight attempt's deadline, one clock wait
     std::map<std::string, std::string, std::less<>> tokens;
     std::map<std::string, std::string, std::less<>> platforms; ///< page -> platform (content_ids caps)
     std::map<std::string, std::shared_ptr<rate_limiter>, std::less<>> limiters;

@@ -54,20 +54,19 @@ struct context {
 private:
     std::string build(std::string_view version, const page_id& page, std::initializer_list<std::string_view> segments,
                       const std::vector<http::query_param>& query) const {
-        boost::urls::url u;
-        u.set_path(origin->api_root);
-        u.set_path_absolute(true);
-        auto segs = u.segments();
-        for (std::string_view s :
-             {std::string_view("public_api"), version, std::string_view("pages"), std::string_view(page.value())})
-            segs.push_back(s);
+        std::size_t size = 64 + page.value().size() + token.size();
         for (auto s : segments)
-            segs.push_back(s);
-        auto ps = u.params();
-        ps.append({"page_access_token", token});
+            size += s.size() + 1;
         for (auto& [k, v] : query)
-            ps.append({k, v});
-        return std::string(u.buffer());
+            size += k.size() + v.size() + 2;
+        http::target_builder b(origin->api_root, size);
+        b.segment("public_api").segment(version).segment("pages").segment(page.value());
+        for (auto s : segments)
+            b.segment(s);
+        b.param("page_access_token", token);
+        for (auto& [k, v] : query)
+            b.param(k, v);
+        return std::move(b).take();
     }
 };
 

@@ -62,7 +62,8 @@ public:
     /// Opens it: resolve, connect, TLS handshake; nothing for a stream made connected.
     virtual asio::awaitable<error_code> connect() = 0;
     /// Writes `req` and reads its answer (at most `max_body` bytes of body). Honours terminal
-    /// cancellation; the connection is unusable after any failure.
+    /// cancellation; the connection is unusable after any failure. close() during an exchange
+    /// ends it too (with an error): that is how a timeout interrupts it without a lost wake-up.
     virtual asio::awaitable<exchange_result> exchange(const request_message& req, std::size_t max_body) = 0;
     virtual void close() noexcept = 0;
 
@@ -153,7 +154,10 @@ public:
         co_return r;
     }
 
-    void close() noexcept override { detail::close_stream(stream_); }
+    void close() noexcept override {
+        usable_ = false;
+        detail::close_stream(stream_);
+    }
 
 protected:
     Stream stream_;

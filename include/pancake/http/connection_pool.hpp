@@ -81,19 +81,28 @@ public:
         : ex_(std::move(ex)), cfg_(cfg), make_(std::move(make)), clk_(clk),
           slots_(std::make_shared<detail::pool_slots>(ex_, cfg.max_connections)) {}
 
-    /// A fresh idle connection if one exists (unless `new_only`), else a new one once the
-    /// connection cap allows it. Waiting for a slot honours the caller's cancellation.
-    asio::awaitable<acquired> acquire(bool new_only = false) {
+    /// The fast path of acquire(): a fresh idle connection, or null (stale ones are closed).
+    std::unique_ptr<connection> try_take_idle() {
         const auto now = clk_.now();
         while (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
-            if (!new_only && now - c->last_used < cfg_.idle_timeout) {
+            if (now - c->last_used < cfg_.idle_timeout) {
                 c->reused = true;
-                co_return acquired(error_code{}, std::move(c));
+                return c;
             }
-            c->close(); // stale (the server has likely dropped it), or the caller wants a new one
+            c->close(); // the server has likely dropped it
         }
+        return nullptr;
+    }
+
+    /// A fresh idle connection if one exists (unless `new_only`), else a new one once the
+    /// connection cap allows it. Waiting for a slot honours the caller's cancellation.
+    asio::awaitable<acquired> acquire(bool new_only = false) {
+        if (!new_only) {
+            if (auto c = try_take_idle()) co_return acquired(error_code{}, std::move(c));
+        }
+        close_all(); // the caller wants a new one
         if (!slots_->queue.try_take()) {
             auto [ec, handed] = co_await slots_->wait(asio::as_tuple(asio::use_awaitable));
             if (ec) co_return acquired(ec, nullptr);
@@ -112,6 +121,9 @@ public:
         auto c = make_(ex_);
         c->attach(slots_);
         ++opened_;
+        // A timeout may have fired while the slot was handed over (between two operations).
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+            co_return acquired(asio::error::operation_aborted, nullptr);
         if (auto ec = co_await c->connect()) co_return acquired(ec, nullptr);
         co_return acquired(error_code{}, std::move(c));
     }

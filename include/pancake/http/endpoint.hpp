@@ -4,7 +4,9 @@
 
 #include <pancake/error.hpp>
 
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url.hpp>
 
 #include <initializer_list>
@@ -57,19 +59,64 @@ struct origin {
 
 using query_param = std::pair<std::string, std::string>;
 
+/// Builds an origin-form target in one buffer: the path, then segments and query parameters,
+/// each percent-encoded by Boost.URL with the character sets its `segments().push_back` and
+/// `params().append` use (so the result is the same, without re-parsing the URL per edit:
+/// building targets is on every request's path).
+class target_builder {
+public:
+    explicit target_builder(std::string_view path, std::size_t size_hint = 0) {
+        out_.reserve(path.size() + size_hint + size_hint / 4 + 16);
+        if (!path.starts_with('/')) out_ += '/';
+        append(path, path_chars);
+    }
+    target_builder& segment(std::string_view s) {
+        out_ += '/';
+        append(s, boost::urls::pchars);
+        return *this;
+    }
+    target_builder& param(std::string_view key, std::string_view value) {
+        out_ += first_param_ ? '?' : '&';
+        first_param_ = false;
+        append(key, key_chars);
+        out_ += '=';
+        append(value, value_chars);
+        return *this;
+    }
+    std::string take() && { return std::move(out_); }
+
+private:
+    static constexpr auto path_chars = boost::urls::pchars + '/';
+    static constexpr auto key_chars = boost::urls::pchars + '/' + '?' + '[' + ']' - '&' - '=';
+    static constexpr auto value_chars = boost::urls::pchars + '/' + '?' - '&';
+
+    template <class CharSet>
+    void append(std::string_view s, const CharSet& cs) {
+        boost::urls::encoding_opts opt;
+        opt.space_as_plus = false;
+        const auto n = boost::urls::encoded_size(s, cs, opt);
+        if (n == s.size()) {
+            out_ += s;
+            return;
+        }
+        const auto at = out_.size();
+        out_.resize(at + n);
+        boost::urls::encode(out_.data() + at, n, s, cs, opt);
+    }
+
+    std::string out_;
+    bool first_param_ = true;
+};
+
 /// Builds an origin-form target: api_root + segments, then the query parameters.
 inline std::string make_target(const origin& o, std::initializer_list<std::string_view> segments,
                                const std::vector<query_param>& params) {
-    boost::urls::url u;
-    u.set_path(o.api_root);
-    u.set_path_absolute(true);
-    auto segs = u.segments();
+    target_builder b(o.api_root, 64);
     for (auto s : segments)
-        segs.push_back(s);
-    auto ps = u.params();
+        b.segment(s);
     for (auto& [k, v] : params)
-        ps.append({k, v});
-    return std::string(u.buffer());
+        b.param(k, v);
+    return std::move(b).take();
 }
 
 } // namespace pancake::http

@@ -5,6 +5,7 @@
 #include <pancake/detail/call.hpp>
 #include <pancake/detail/classify.hpp>
 #include <pancake/detail/client_state.hpp>
+#include <pancake/detail/deadline_queue.hpp>
 #include <pancake/detail/lifecycle.hpp>
 #include <pancake/http/retry_after.hpp>
 
@@ -13,41 +14,72 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 namespace pancake::detail {
 
 namespace asio = boost::asio;
 
-/// One call's cancellation plumbing: the caller's cancellation is forwarded to `call`, which is
-/// what the driver's operations see.
-struct call_frame {
+/// One call's shared state: the caller's cancellation is forwarded to `call`, which is what the
+/// driver's operations see; and the current attempt's deadline, in the client's deadline_queue.
+/// When it passes, the connection the attempt holds is closed (or, before it holds one, the
+/// acquire is cancelled). Closing is state, not an event: an exchange that is between two
+/// operations then fails at its next one, so no expiry is lost, and no second coroutine races
+/// the exchange.
+struct call_frame final : deadline_queue::entry {
     asio::cancellation_signal call;
+    http::connection* conn = nullptr; ///< held by the current attempt
+    bool expired = false;
+
+    /// The caller's cancellation. Terminal discards the connection on the wire.
+    void cancel(asio::cancellation_type t) {
+        if (conn && (t & asio::cancellation_type::terminal) != asio::cancellation_type::none) conn->close();
+        call.emit(t);
+    }
+    void on_deadline() override {
+        expired = true;
+        if (conn)
+            conn->close();
+        else
+            call.emit(asio::cancellation_type::terminal);
+    }
 };
 
 /// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
 /// be dead is replaced once for safe requests (the server closed it while idle).
-inline asio::awaitable<http::exchange_result> exchange_once(http::connection_pool& pool,
+inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http::connection_pool& pool,
                                                             const http::request_message& req, std::size_t max_body,
-                                                            idempotency kind, bool& sent, diagnostics& diag) {
+                                                            idempotency kind, bool& sent, diagnostics& d) {
     for (int round = 0;; ++round) {
-        auto [cec, conn] = co_await pool.acquire(round > 0);
-        if (cec) {
-            // TLS failures (bad certificate, …) are final and keep their own code; other
-            // connect failures are connection_lost, which the retry policy may retry.
-            http::exchange_result r;
-            const bool final_error = cec == asio::error::operation_aborted ||
-                                     cec.category() == asio::error::get_ssl_category() ||
-                                     cec.category() == asio::ssl::error::get_stream_category();
-            r.ec = final_error ? cec : make_error_code(errc::connection_lost);
-            diag.set_client_message("cannot connect: " + cec.message());
-            co_return r;
+        std::unique_ptr<http::connection> conn;
+        if (round == 0) conn = pool.try_take_idle(); // the common case: no coroutine, no wait
+        if (!conn) {
+            auto [cec, c] = co_await pool.acquire(round > 0);
+            if (!cec && f.expired) cec = asio::error::operation_aborted; // expired between two steps
+            if (cec) {
+                // TLS failures (bad certificate, …) are final and keep their own code; other
+                // connect failures are connection_lost, which the retry policy may retry.
+                http::exchange_result r;
+                const bool final_error = cec == asio::error::operation_aborted ||
+                                         cec.category() == asio::error::get_ssl_category() ||
+                                         cec.category() == asio::ssl::error::get_stream_category();
+                r.ec = final_error ? cec : make_error_code(errc::connection_lost);
+                if (!f.expired) d.set_client_message("cannot connect: " + cec.message());
+                co_return r;
+            }
+            conn = std::move(c);
         }
+        f.conn = conn.get();
         auto r = co_await conn->exchange(req, max_body);
+        f.conn = nullptr;
+        // Closed by the timeout or by the caller's terminal cancellation: the next operation on
+        // the closed stream may report something else (bad_descriptor, eof).
+        if (r.ec &&
+            (f.expired || (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none))
+            r.ec = asio::error::operation_aborted;
         sent = sent || r.sent;
-        if (!r.problem.empty()) diag.set_client_message(r.problem);
+        if (!r.problem.empty()) d.set_client_message(r.problem);
         const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
-        if (!r.ec) pool.release(std::move(conn));
+        if (!r.ec) pool.release(std::move(conn)); // dropped there if the timeout closed it meanwhile
         if (stale && kind == idempotency::safe) continue;
         co_return r;
     }
@@ -87,8 +119,11 @@ inline attempt_outcome read_outcome(const http::exchange_result& x, bool timed_o
     return out;
 }
 
-inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::shared_ptr<client_state> st, request spec,
+inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::shared_ptr<client_state> st,
+                                                                        std::shared_ptr<call_frame> f,
+                                                                        std::shared_ptr<const request> req_ptr,
                                                                         call_options opts) {
+    const request& spec = *req_ptr;
     using action = decision::action;
     using result = std::pair<error_code, boost::json::value>;
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
@@ -100,12 +135,13 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     diagnostics local;
     diagnostics& d = opts.diag ? *opts.diag : local;
     d.clear();
+    // The URL (redacted) is diagnostics for a failure: a success does not pay for it.
     auto fail = [&](error_code ec, std::string msg = {}) {
         if (!msg.empty()) d.set_client_message(std::move(msg));
+        note_url(d, *st, spec);
         return result{ec, {}};
     };
-    if (st->origin && !spec.target.empty()) d.set_url(st->origin->url(spec.target));
-    if (spec.invalid) co_return fail(spec.invalid->code, std::move(spec.invalid->message));
+    if (spec.invalid) co_return fail(spec.invalid->code, spec.invalid->message);
 
     auto& clk = *st->clk;
     const auto start = clk.now();
@@ -118,7 +154,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     bool sent = false;
     for (unsigned attempt = 1;; ++attempt) {
         d.set_attempts(attempt);
-        if (limiter) {
+        if (limiter && !limiter->try_acquire()) {
             // Awaited directly so it sees this coroutine's cancellation filter: a queued request
             // honours terminal, partial and total cancellation alike.
             error_code lec;
@@ -132,24 +168,15 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
                 co_return fail(refused.ec, std::move(refused.message));
             }
         }
-        const auto attempt_deadline = std::min(deadline, clk.now() + st->cfg.request_timeout);
 
         // On the wire: only terminal cancellation now, and it discards the connection.
         co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
         ++st->on_wire;
-        http::exchange_result x;
-        bool timed_out = false;
-        {
-            using namespace asio::experimental::awaitable_operators;
-            auto race = co_await (exchange_once(*st->pool, req, st->cfg.max_response_body, spec.kind, sent, d) ||
-                                  clk.async_wait_until(ex, attempt_deadline, tuple));
-            if (race.index() == 0)
-                x = std::move(std::get<0>(race));
-            else {
-                x.ec = asio::error::operation_aborted;
-                timed_out = !std::get<0>(std::get<1>(race)); // the deadline passed (not a cancelled wait)
-            }
-        }
+        f->expired = false;
+        st->timeouts->add(*f, std::min(deadline, clk.now() + st->cfg.request_timeout));
+        auto x = co_await exchange_once(*f, *st->pool, req, st->cfg.max_response_body, spec.kind, sent, d);
+        const bool timed_out = f->expired;
+        st->timeouts->remove(*f);
         --st->on_wire;
         co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
 
@@ -166,13 +193,20 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     }
 }
 
-PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, request req, call_options opts, call_handler h) {
+PANCAKE_DECL void note_url(diagnostics& d, const client_state& st, const request& req) {
+    if (st.origin && !req.target.empty()) d.set_url(st.origin->url(req.target));
+}
+
+PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, std::shared_ptr<const request> req, call_options opts,
+                             call_handler h) {
     auto f = std::make_shared<call_frame>();
     if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected())
-        slot.assign([f](asio::cancellation_type t) { f->call.emit(t); });
+        // On the call's executor: the coroutine's own cancellation handler otherwise posts an
+        // emit that may run after the call completed (Asio 1.81 co_spawn keeps no reference).
+        slot.assign([f, ex = st->ex](asio::cancellation_type t) { asio::dispatch(ex, [f, t] { f->cancel(t); }); });
     auto ex = st->ex;
     auto* diag = opts.diag;
-    asio::co_spawn(ex, drive(std::move(st), std::move(req), opts),
+    asio::co_spawn(ex, drive(std::move(st), f, std::move(req), opts),
                    asio::bind_cancellation_slot(
                        f->call.slot(), [h = std::move(h), f, ex, diag](
                                            std::exception_ptr e, std::pair<error_code, boost::json::value> r) mutable {

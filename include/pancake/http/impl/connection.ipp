@@ -4,6 +4,7 @@
 #include <pancake/http/connection.hpp>
 
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -15,10 +16,16 @@ namespace pancake::http {
 namespace detail {
 inline auto connect_tuple() { return asio::as_tuple(asio::use_awaitable); }
 
+/// A timeout or cancellation that arrived between two steps (no operation to abort then).
+inline asio::awaitable<bool> cancelled() {
+    co_return (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+}
+
 inline asio::awaitable<error_code> connect_tcp(beast::tcp_stream& s, const origin& o) {
     asio::ip::tcp::resolver resolver(s.get_executor());
     auto [rec, results] = co_await resolver.async_resolve(o.host, o.port, connect_tuple());
     if (rec) co_return rec;
+    if (co_await cancelled()) co_return asio::error::operation_aborted;
     auto [cec, ep] = co_await s.async_connect(results, connect_tuple());
     co_return cec;
 }
@@ -30,6 +37,7 @@ PANCAKE_DECL asio::awaitable<error_code> tcp_connection::connect() {
 
 PANCAKE_DECL asio::awaitable<error_code> tls_connection::connect() {
     if (auto ec = co_await detail::connect_tcp(beast::get_lowest_layer(stream_), origin_)) co_return ec;
+    if (co_await detail::cancelled()) co_return asio::error::operation_aborted;
     // SNI, then verify that the certificate names this host.
     if (!SSL_set_tlsext_host_name(stream_.native_handle(), origin_.host.c_str()))
         co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
