@@ -54,7 +54,12 @@ public:
     }
     /// Gives back a reservation that was not used (cancelled while waiting), if it was the last.
     void release(clock::time_point slot) {
-        if (started_ && tat_ - interval() == slot) tat_ -= interval();
+        if (!started_) return;
+        // The last reservation moved tat by one interval: from slot + tau (a future slot, within
+        // the burst tolerance tau) or from at most slot (an idle limiter).
+        const auto T = interval();
+        const auto tau = T * (static_cast<long>(std::max(1u, cfg_.burst)) - 1);
+        if (tat_ - T - tau == slot || tat_ - T == slot) tat_ -= T;
     }
     /// The server said 429 (its budget is shared with other apps, or lower than configured):
     /// nobody on this limiter sends before now + d (d capped at max_penalty), and the rate
@@ -80,9 +85,10 @@ public:
     bool try_acquire() {
         if (waiting_ >= cfg_.max_queue) return false;
         const auto now = clk_.now();
-        const auto slot = reserve(now);
-        if (slot <= now) return true;
-        release(slot);
+        const auto tat = tat_;
+        const bool started = started_;
+        if (reserve(now) <= now) return true;
+        tat_ = tat, started_ = started; // exactly as before
         return false;
     }
 

@@ -1,4 +1,5 @@
 // The rate limiter, the retry policy and the virtual clock, on virtual time only.
+#include <pancake/detail/deadline_queue.hpp>
 #include <pancake/pancake.hpp>
 
 #include <boost/asio.hpp>
@@ -31,6 +32,30 @@ BOOST_AUTO_TEST_CASE(burst_allows_back_to_back_requests) {
     BOOST_TEST((l.reserve(t0) == t0));
     BOOST_TEST((l.reserve(t0) == t0));
     BOOST_TEST((l.reserve(t0) == t0 + 200ms));
+}
+
+// The synchronous fast path takes exactly the slots acquire() would take without waiting, and
+// leaves nothing reserved when it says no.
+BOOST_AUTO_TEST_CASE(try_acquire_takes_free_slots_and_reserves_nothing_otherwise) {
+    virtual_clock clk;
+    rate_limiter l(clk, {5.0, 2, 0.0, 100});
+    BOOST_TEST(l.try_acquire());
+    BOOST_TEST(l.try_acquire());
+    BOOST_TEST(!l.try_acquire()); // burst spent: the next slot is 200 ms away
+    BOOST_TEST(!l.try_acquire());
+    const auto t0 = clk.now();
+    BOOST_TEST((l.reserve(t0) == t0 + 200ms)); // the refusals reserved nothing
+    clk.advance(400ms);
+    BOOST_TEST(l.try_acquire());
+    // A reservation given back (a cancelled wait) frees its slot, within the burst too.
+    const auto t1 = clk.now();
+    const auto a = l.reserve(t1);
+    const auto b = l.reserve(t1);
+    BOOST_TEST((b > a));
+    l.release(b);
+    BOOST_TEST((l.reserve(t1) == b));
+    rate_limiter full(clk, {5.0, 1, 0.0, 0}); // max_queue 0: never admits
+    BOOST_TEST(!full.try_acquire());
 }
 
 BOOST_AUTO_TEST_CASE(no_sliding_second_ever_exceeds_the_budget) {
@@ -141,6 +166,75 @@ BOOST_AUTO_TEST_CASE(waiters_fire_in_deadline_order_and_only_when_advanced) {
         ioc.poll();
     BOOST_TEST((fired == std::vector<int>{1, 2, 3}));
     BOOST_TEST(clk.pending() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(deadline_queue)
+
+namespace {
+struct probe final : pancake::detail::deadline_queue::entry {
+    std::vector<int>* log = nullptr;
+    int id = 0;
+    void on_deadline() override { log->push_back(id); }
+};
+} // namespace
+
+BOOST_AUTO_TEST_CASE(entries_fire_in_deadline_order_behind_one_wait) {
+    asio::io_context ioc;
+    virtual_clock clk;
+    auto q = std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
+    std::vector<int> log;
+    std::array<probe, 4> p;
+    for (int i = 0; i < 4; ++i)
+        p[i].log = &log, p[i].id = i;
+    q->add(p[0], clk.now() + 10s);
+    q->add(p[1], clk.now() + 30s);
+    q->add(p[2], clk.now() + 20s);
+    BOOST_TEST(clk.pending() == 1u); // one clock wait, whatever the number of entries
+    q->add(p[3], clk.now() + 5s);    // earlier than the armed wait: re-armed
+    ioc.poll();
+    BOOST_TEST(clk.pending() == 1u);
+    q->remove(p[2]);
+    BOOST_TEST(q->size() == 3u);
+    while (clk.advance_to_next())
+        ioc.poll();
+    BOOST_TEST((log == std::vector<int>{3, 0, 1})); // in deadline order; the removed one never fires
+    BOOST_TEST(q->size() == 0u);
+    BOOST_TEST(clk.pending() == 0u);
+}
+
+// Nothing left: the wait is cancelled, so an idle client keeps no outstanding work and a virtual
+// clock has no phantom deadline to jump to.
+BOOST_AUTO_TEST_CASE(an_empty_queue_holds_no_wait) {
+    asio::io_context ioc;
+    virtual_clock clk;
+    auto q = std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
+    std::vector<int> log;
+    {
+        probe a;
+        a.log = &log;
+        q->add(a, clk.now() + 30s);
+        BOOST_TEST(clk.pending() == 1u);
+        q->remove(a);
+        BOOST_TEST(clk.pending() == 0u);
+        q->add(a, clk.now() + 30s);
+    } // destroying an entry unlinks it; the wait armed for it then fires and finds nothing
+    BOOST_TEST(q->size() == 0u);
+    while (clk.advance_to_next())
+        ioc.poll();
+    BOOST_TEST(clk.pending() == 0u);
+    BOOST_TEST(log.empty());
+    // Re-adding after a cancelled wait re-arms (the stale handler is ignored).
+    probe b;
+    b.log = &log;
+    b.id = 7;
+    q->add(b, clk.now() + 1s);
+    ioc.restart();
+    ioc.poll();
+    while (clk.advance_to_next())
+        ioc.poll();
+    BOOST_TEST((log == std::vector<int>{7}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
