@@ -1,17 +1,23 @@
-// Throughput under the server's 5 req/s per-page limit, client + simulator over loopback on
-// virtual time (deterministic). Compares our limiter with the in-run baselines that existing
-// clients use: a serial 220 ms throttle (the best public JS client) and no throttle at all
-// (retry on 429). Prints one JSON object per policy, plus ratios against the 220 ms baseline.
+// Throughput under the server's 5 req/s per-page limit, client + simulator over in-memory
+// streams on virtual time, driven by sim::run_virtual (deterministic, no sockets). Compares our
+// limiter with the in-run baselines that existing clients use: a serial 220 ms throttle (the
+// best public JS client) and no throttle at all (retry on 429). Prints one JSON object per
+// policy, plus ratios against the 220 ms baseline.
 //
 //   bench_limiter [N=300]
+#include <pancake/http/connection.hpp>
 #include <pancake/pancake.hpp>
+#include <pancake/testing/memory_stream.hpp>
 #include <sim/server.hpp>
+#include <sim/virtual_time.hpp>
 
 #include <boost/asio.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <memory>
 
 namespace asio = boost::asio;
 using namespace pancake;
@@ -27,12 +33,14 @@ struct result {
 };
 
 result run(const std::string& name, std::size_t n, std::function<void(client_config&)> tweak, bool serial) {
+    virtual_clock clk; // outlives the io_context, whose shutdown ends the sessions
     asio::io_context ioc;
-    virtual_clock clk;
     sim::server srv(ioc.get_executor(), clk);
-    srv.start();
     client_config cfg;
-    cfg.base_url = srv.base_url();
+    cfg.base_url = "http://sim.invalid"; // never resolved: connections come from the transport
+    cfg.transport = [&srv](asio::any_io_executor) -> std::unique_ptr<http::connection> {
+        return std::make_unique<http::stream_connection<testing::memory_stream>>(srv.connect_in_memory());
+    };
     cfg.clock = &clk;
     cfg.jitter_seed = 1;
     tweak(cfg);
@@ -61,13 +69,11 @@ result run(const std::string& name, std::size_t n, std::function<void(client_con
     else
         for (std::size_t i = 0; i < n; ++i)
             issue(i);
-    while (done < n) {
-        if (ioc.poll() > 0) continue;
-        if (api.stats().requests_on_wire > srv.parked()) {
-            ioc.run_one_for(20ms);
-            continue;
-        }
-        if (!clk.advance_to_next()) ioc.run_one_for(20ms);
+    const auto rep = sim::run_virtual(ioc, clk, [&] { return done == n; });
+    if (rep.status != sim::run_status::done) {
+        std::fprintf(stderr, "bench_limiter: %s: the virtual run %s after %zu of %zu answers\n", name.c_str(),
+                     rep.status == sim::run_status::deadlock ? "deadlocked" : "hit its step limit", done, n);
+        std::exit(2);
     }
     const double secs = std::chrono::duration<double>(last - t0).count();
     r.rate = secs > 0 ? double(r.ok - 1) / secs : 0;
@@ -77,6 +83,9 @@ result run(const std::string& name, std::size_t n, std::function<void(client_con
     }
     r.attempts_per_success = r.ok ? double(r.sent) / double(r.ok) : 0;
     srv.stop();
+    // Let the sessions see their end and the clock's last waiters fire: none outlives the context.
+    sim::run_virtual(
+        ioc, clk, [] { return false; }, 1'000'000);
     return r;
 }
 

@@ -1,6 +1,6 @@
-// The client against an in-process simulator over loopback HTTP, on virtual time: every error
-// shape and fault kind, retries, cancellation, timeouts, connection reuse, and the limiter's
-// promise (the whole budget, zero 429s).
+// The client against an in-process simulator over in-memory streams, on virtual time: every
+// error shape and fault kind, retries, cancellation, timeouts, connection reuse, and the
+// limiter's promise (the whole budget, zero 429s).
 #include "support/harness.hpp"
 
 #include <boost/json.hpp>
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(cancellation_queued_and_in_flight) {
         std::optional<error_code> first, queued;
         api.async_list_tags(shop, [&](error_code e, auto) { first = e; });
         api.async_list_tags(shop, asio::bind_cancellation_slot(sig.slot(), [&](error_code e, auto) { queued = e; }));
-        h.ioc.poll();
+        h.poll();
         sig.emit(type);
         h.run_until([&] { return first && queued; });
         BOOST_TEST(!*first);
@@ -174,10 +174,11 @@ BOOST_AUTO_TEST_CASE(cancellation_queued_and_in_flight) {
     api.async_list_users(shop, asio::bind_cancellation_slot(sig.slot(), [&](error_code e, auto) { res = e; }));
     h.run_until([&] { return h.sim.parked() == 1; });
     sig.emit(asio::cancellation_type::partial); // ignored: the request is on the wire
-    h.ioc.poll();
+    h.poll();
     BOOST_TEST(!res.has_value());
     sig.emit(asio::cancellation_type::terminal);
-    h.run_until([&] { return res.has_value(); });
+    // The call ends, and its connection is closed: the server lets go of the hung request.
+    h.run_until([&] { return res.has_value() && h.sim.parked() == 0; });
     BOOST_TEST(*res == asio::error::operation_aborted);
     // A cancelled send whose bytes left: outcome unknown.
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"hang"}]})");
@@ -226,6 +227,27 @@ BOOST_AUTO_TEST_CASE(a_dead_keep_alive_connection_is_replaced_once) {
     BOOST_TEST(d.attempts() == 1u);
     BOOST_TEST(api.stats().connections_opened == 2u);
     BOOST_TEST(count(h, "tags.list") == 3u);
+}
+
+// The same two over real sockets (the simulator on loopback TCP, real time): a TCP connection is
+// kept alive, and one the server resets before answering is replaced once.
+BOOST_AUTO_TEST_CASE(loopback_tcp_keep_alive_and_reset_in_real_time) {
+    harness h(false);
+    auto& api = *h.api;
+    for (int i = 0; i < 3; ++i) {
+        auto [e, r] = h.call([&](auto t) { return api.async_list_tags(shop, t); });
+        BOOST_TEST_REQUIRE(!e, e.message());
+    }
+    BOOST_TEST(api.stats().connections_opened == 1u);
+    BOOST_TEST(h.sim.connections_accepted() == 1u);
+    h.set_faults(R"({"rules":[{"route":"tags.list","kind":"reset_before_headers","times":1}]})");
+    diagnostics d;
+    auto [e, r] = h.call([&](auto t) { return api.async_list_tags(shop, d, t); });
+    BOOST_TEST(!e, e.message());
+    BOOST_TEST(d.attempts() == 1u);
+    BOOST_TEST(api.stats().connections_opened == 2u);
+    BOOST_TEST(h.sim.connections_accepted() == 2u);
+    BOOST_TEST(count(h, "tags.list") == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(the_connection_cap_queues_requests_fifo) {
@@ -309,7 +331,6 @@ BOOST_AUTO_TEST_CASE(a_shared_limiter_keeps_two_clients_under_the_limit) {
     harness h;
     pancake::client other(h.ioc.get_executor(), h.config());
     other.add_page(shop, shop_token);
-    h.extra_clients.push_back(&other);
     auto shared = h.api->limiter(shop);
     other.set_limiter(shop, shared);
     std::size_t done = 0;

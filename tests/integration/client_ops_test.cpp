@@ -1,4 +1,4 @@
-// The client against an in-process simulator over loopback HTTP, on virtual time: every
+// The client against an in-process simulator over in-memory streams, on virtual time: every
 // operation, under every completion-token style. (Split from client_faults_test.cpp so the
 // two heavy translation units build in parallel.)
 #include "support/harness.hpp"
