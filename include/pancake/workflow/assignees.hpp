@@ -158,7 +158,8 @@ public:
 
     /// Makes the conversation's tags exactly `desired` (a set: order and repeats don't matter),
     /// with one add or remove call per tag that differs (tag_diff.hpp) and none when nothing
-    /// does. Completes with the tag set the server reports after the last call.
+    /// does. Completes with the tag set the server reports after the last call; when a call
+    /// fails, with its error and the set as it stood after the last call that succeeded.
     template <class CompletionToken = asio::deferred_t>
     auto async_set_tags(page_id page, conversation_id conv, std::vector<tag_id> desired, CompletionToken&& token = {}) {
         return detail::spawn_edit<std::vector<tag_id>>(

@@ -17,7 +17,8 @@
 // errc::invalid_argument for a name that is not UTF-8.
 //
 // Use it from the client's executor (or strand); the client must outlive it and stay where it
-// is (the directory keeps a reference).
+// is (the directory keeps its address). Lookups still waiting when the directory is destroyed
+// complete when their request ends (the request keeps the cache alive).
 #pragma once
 
 #include <pancake/client.hpp>
