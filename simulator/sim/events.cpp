@@ -115,8 +115,8 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     }
     message msg;
     msg.id = message_id(new_message_id());
-    msg.conversation_id = cid;
-    msg.page_id = page;
+    msg.conversation_id = conversation_id(cid);
+    msg.page_id = page_id(page);
     msg.type = m.type;
     msg.message = "<div>" + html_escape(m.text) + "</div>";
     msg.original_message = m.text;

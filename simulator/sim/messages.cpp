@@ -62,11 +62,11 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     message* comment = nullptr;
     if (r->action == "reply_comment" || r->action == "private_replies") {
         for (auto& m : c.page->messages[conv.id.value()])
-            if (m.id.value() == *r->message_id) comment = &m;
+            if (m.id == *r->message_id) comment = &m;
         if (!comment || conv.type != "COMMENT") return fail("Comment not found");
     }
     if (r->action == "private_replies") {
-        if (conv.post_id && *r->post_id != *conv.post_id) return fail("post_id is not the comment's post");
+        if (conv.post_id && r->post_id->value() != *conv.post_id) return fail("post_id is not the comment's post");
         if (!comment->from || comment->from->id != *r->from_id) return fail("from_id is not the comment's author");
         if (comment->from->id == c.page->info.id.value())
             return fail("Cannot reply privately to the page's own comment");
@@ -101,8 +101,8 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     auto& to = *target;
     message m;
     m.id = message_id(new_message_id());
-    m.conversation_id = to.id.value();
-    m.page_id = c.page->info.id.value();
+    m.conversation_id = to.id;
+    m.page_id = c.page->info.id;
     m.type = to.type;
     if (r->message) m.message = "<div>" + html_escape(*r->message) + "</div>", m.original_message = *r->message;
     if (r->action == "reply_comment") m.parent_id = *r->message_id;

@@ -555,7 +555,7 @@ BOOST_AUTO_TEST_CASE(a_send_answered_with_another_shape_is_not_a_success) {
     r.server.script.push_back(answer(200, R"({"success":true,"id":"m_1","message":"ok"})"));
     auto [e, v] = r.call([&](auto t) { return api.async_send_message(shop, conv, msg, t); });
     BOOST_TEST(!e);
-    BOOST_TEST(v.id == "m_1");
+    BOOST_TEST(v.id == message_id("m_1"));
 }
 
 // Item 12: 100 KB of response headers used to end as connection_lost after 4 attempts.

@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(every_operation_against_the_simulator) {
     auto reply = send_message_request::inbox_reply("Dạ còn size M ạ");
     auto sent = ok([&](auto t) { return api.async_send_message(shop, conv1, reply, t); });
     BOOST_TEST(sent.success);
-    BOOST_TEST(!sent.id.empty());
+    BOOST_TEST(!sent.id.value().empty());
 
     auto pages = ok([&](auto t) { return api.async_list_pages("uat_hoamai_owner_2026", t); });
     BOOST_TEST(pages.size() == 2u);

@@ -17,8 +17,8 @@ BOOST_DESCRIBE_STRUCT(attachment, (), (type, url, id, title, mime_type))
 
 struct message {
     message_id id;
-    std::optional<std::string> conversation_id;
-    std::optional<std::string> page_id;
+    std::optional<pancake::conversation_id> conversation_id;
+    std::optional<pancake::page_id> page_id;
     std::string type;
     std::optional<std::string> message;          ///< rendered HTML
     std::optional<std::string> original_message; ///< raw text
@@ -29,7 +29,7 @@ struct message {
     bool is_hidden = false;
     bool is_removed = false;
     bool is_parent = false;
-    std::optional<std::string> parent_id;
+    std::optional<message_id> parent_id; ///< the comment this one replies to
     std::optional<std::string> private_reply_conversation;
     std::vector<attachment> attachments;
 };
@@ -39,7 +39,7 @@ BOOST_DESCRIBE_STRUCT(message, (),
 
 /// GET …/messages: up to 30 messages, newest first, before index `current_count`.
 struct message_list {
-    std::optional<std::string> conversation_id;
+    std::optional<pancake::conversation_id> conversation_id;
     std::vector<message> messages;
 };
 BOOST_DESCRIBE_STRUCT(message_list, (), (conversation_id, messages))
@@ -59,11 +59,11 @@ struct send_message_request {
     std::string action; ///< reply_inbox | reply_comment | private_replies
     std::optional<std::string> message;
     std::optional<std::vector<std::string>> content_ids;
-    std::optional<std::string> message_id;
-    std::optional<std::string> post_id;
-    std::optional<std::string> from_id;
-    std::optional<std::string> sender_id;
-    std::optional<std::string> reply_message_id;
+    std::optional<pancake::message_id> message_id; ///< the comment replied to
+    std::optional<pancake::post_id> post_id;
+    std::optional<std::string> from_id;   ///< the customer's platform id (PSID)
+    std::optional<std::string> sender_id; ///< the page's platform id, where the platform needs it
+    std::optional<pancake::message_id> reply_message_id;
     std::optional<std::string> filename;
     std::optional<std::vector<mention>> mentions;
 
@@ -76,7 +76,7 @@ struct send_message_request {
     static send_message_request comment_reply(pancake::message_id comment, std::string text) {
         send_message_request r;
         r.action = "reply_comment";
-        r.message_id = comment.value();
+        r.message_id = std::move(comment);
         r.message = std::move(text);
         return r;
     }
@@ -84,8 +84,8 @@ struct send_message_request {
                                               std::string text) {
         send_message_request r;
         r.action = "private_replies";
-        r.post_id = post.value();
-        r.message_id = comment.value();
+        r.post_id = std::move(post);
+        r.message_id = std::move(comment);
         r.from_id = std::move(from_psid);
         r.message = std::move(text);
         return r;
@@ -136,7 +136,7 @@ PANCAKE_REQUIRED_FIELDS(send_message_request, "action")
 /// answer of another shape (a tag list, `{}`) is never taken for a delivered message.
 struct send_message_result {
     bool success = false;
-    std::string id;
+    message_id id;
     std::optional<std::string> message;
 };
 BOOST_DESCRIBE_STRUCT(send_message_result, (), (success, id, message))

@@ -38,8 +38,8 @@ PANCAKE_REQUIRED_FIELDS(webhook_conversation, "id")
 
 struct webhook_message {
     message_id id;
-    std::optional<std::string> conversation_id;
-    std::optional<std::string> page_id;
+    std::optional<pancake::conversation_id> conversation_id;
+    std::optional<pancake::page_id> page_id;
     std::optional<std::string> message;
     std::optional<std::string> original_message;
     std::string type;
@@ -51,7 +51,7 @@ struct webhook_message {
     bool is_parent = false;
     bool is_parent_hidden = false;
     bool is_removed = false;
-    std::optional<std::string> parent_id;
+    std::optional<message_id> parent_id;
     std::optional<std::string> private_reply_conversation;
 };
 BOOST_DESCRIBE_STRUCT(webhook_message, (),
