@@ -200,6 +200,8 @@ BOOST_AUTO_TEST_CASE(the_walk_returns_all_500_exactly_once) {
     BOOST_TEST(walk.done());
     BOOST_TEST(walk.progress().delivered == std::size_t(total));
     BOOST_TEST(walk.progress().splits > 0u);
+    BOOST_TEST_MESSAGE("500 conversations: " << walk.progress().requests << " calls, " << walk.progress().splits
+                                             << " splits");
     // Every call came back under the cap, except the splits and the pages of the burst second.
     BOOST_TEST(walk.progress().requests == w.listing_paths().size());
     // Newest first: the burst second comes first.
