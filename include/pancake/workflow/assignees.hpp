@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -64,19 +65,39 @@ bool same_set(const std::vector<Id>& a, const std::vector<Id>& b) {
 template <class T>
 using edit_result = std::pair<error_code, T>;
 
+/// Every edit's opening: the conversation's turn (held by the result until the edit ends, so
+/// edits of one conversation never interleave), then its current state.
+struct opened_edit {
+    error_code ec;
+    std::optional<turn> held;
+    conversation current;
+};
+
+inline asio::awaitable<opened_edit> open_edit(client& api, std::shared_ptr<turn_queue> turns,
+                                              const editor_options& opts, const page_id& page,
+                                              const conversation_id& conv) {
+    opened_edit o;
+    std::string key = page.value() + '\n' + conv.value();
+    auto [turn_ec] = co_await turns->async_take_turn(key, asio::as_tuple(asio::use_awaitable));
+    if (turn_ec) {
+        o.ec = turn_ec;
+        co_return o;
+    }
+    o.held.emplace(std::move(turns), std::move(key));
+    auto [read_ec, current] = co_await read_conversation(api, page, conv, opts.max_listing_pages);
+    o.ec = read_ec;
+    o.current = std::move(current);
+    co_return o;
+}
+
 inline asio::awaitable<edit_result<std::vector<user_id>>> change_assignee(client* api,
                                                                           std::shared_ptr<turn_queue> turns,
                                                                           editor_options opts, page_id page,
                                                                           conversation_id conv, user_id who, bool add) {
     using result = edit_result<std::vector<user_id>>;
-    const std::string key = page.value() + '\n' + conv.value();
-    auto [turn_ec] = co_await turns->async_take_turn(key, asio::as_tuple(asio::use_awaitable));
-    if (turn_ec) co_return result(turn_ec, {});
-    const turn held(turns, key);
-
-    auto [read_ec, current] = co_await read_conversation(*api, page, conv, opts.max_listing_pages);
-    if (read_ec) co_return result(read_ec, {});
-    auto wanted = current.assignee_ids;
+    auto opened = co_await open_edit(*api, std::move(turns), opts, page, conv);
+    if (opened.ec) co_return result(opened.ec, {});
+    auto wanted = opened.current.assignee_ids;
     const bool present = std::find(wanted.begin(), wanted.end(), who) != wanted.end();
     if (present == add) co_return result({}, std::move(wanted)); // already so: send nothing
     if (add)
@@ -95,14 +116,9 @@ inline asio::awaitable<edit_result<std::vector<tag_id>>> change_tags(client* api
                                                                      conversation_id conv,
                                                                      std::vector<tag_id> desired) {
     using result = edit_result<std::vector<tag_id>>;
-    const std::string key = page.value() + '\n' + conv.value();
-    auto [turn_ec] = co_await turns->async_take_turn(key, asio::as_tuple(asio::use_awaitable));
-    if (turn_ec) co_return result(turn_ec, {});
-    const turn held(turns, key);
-
-    auto [read_ec, current] = co_await read_conversation(*api, page, conv, opts.max_listing_pages);
-    if (read_ec) co_return result(read_ec, {});
-    const auto have = current.tag_ids();
+    auto opened = co_await open_edit(*api, std::move(turns), opts, page, conv);
+    if (opened.ec) co_return result(opened.ec, {});
+    const auto have = opened.current.tag_ids();
     const auto diff = diff_tags(have, desired);
     std::vector<tag_id> now = have;
     // Additions first: cut short by an error, the conversation has a tag too many rather than
