@@ -1,10 +1,6 @@
 // The client and the simulator on one thread, one io_context, over in-memory streams, on
 // virtual time: no sockets, no real waiting, and the run is a function of its seed.
-#include <pancake/http/connection.hpp>
-#include <pancake/pancake.hpp>
-#include <pancake/testing/memory_stream.hpp>
-#include <sim/server.hpp>
-#include <sim/virtual_time.hpp>
+#include "support/memory_world.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/test/unit_test.hpp>
@@ -22,61 +18,14 @@ const page_id shop{"100000000000001"};
 const std::string shop_token = "pat_hoamai_7f3c2a91e4b84d0c";
 const conversation_id conv1{"100000000000001_200000000000001"};
 
-struct world {
-    asio::io_context ioc;
-    virtual_clock vclock;
-    sim::server server;
-    client api;
-
-    explicit world(std::uint64_t seed = 1, std::function<void(client_config&)> tweak = {})
-        : server(ioc.get_executor(), vclock, options(seed)), api(ioc.get_executor(), config(tweak)) {
+struct world : test::memory_world {
+    explicit world(std::uint64_t seed = 1, const std::function<void(client_config&)>& tweak = {})
+        : memory_world(seed, tweak) {
         api.add_page(shop, shop_token);
     }
-    static sim::server_options options(std::uint64_t seed) {
-        sim::server_options o;
-        o.seed = seed;
-        return o;
-    }
-    client_config config(const std::function<void(client_config&)>& tweak) {
-        client_config cfg;
-        cfg.base_url = "http://sim.invalid"; // never resolved: connections come from the transport
-        cfg.clock = &vclock;
-        cfg.jitter_seed = 42;
-        cfg.transport = [this](asio::any_io_executor) -> std::unique_ptr<http::connection> {
-            return std::make_unique<http::stream_connection<testing::memory_stream>>(server.connect_in_memory());
-        };
-        if (tweak) tweak(cfg);
-        return cfg;
-    }
-    void faults(std::string_view plan) {
-        std::string err;
-        BOOST_REQUIRE_MESSAGE(server.faults().set_plan(boost::json::parse(plan), err), err);
-    }
-    /// Runs until `done`; fails the test on a deadlock (everything blocked, nothing scheduled).
-    void run(const std::function<bool()>& done) {
-        auto r = sim::run_virtual(ioc, vclock, done);
-        BOOST_REQUIRE_MESSAGE(r.status == sim::run_status::done, "virtual run did not finish");
-    }
-    std::size_t count(std::string_view route) const {
-        std::size_t n = 0;
-        for (auto& e : server.journal())
-            n += e.route == route;
-        return n;
-    }
 };
 
-template <class T>
-struct outcome {
-    std::optional<error_code> ec;
-    T value{};
-    auto handler() {
-        return [this](error_code e, T v) {
-            ec = e;
-            value = std::move(v);
-        };
-    }
-    bool done() const { return ec.has_value(); }
-};
+using test::outcome;
 
 } // namespace
 

@@ -1,14 +1,10 @@
 // The workflow's tag and staff directories and its conversation editor, against the simulator:
 // client and simulator on one thread over in-memory streams, on virtual time (the pattern of
 // integration/memory_client_test.cpp). Requests are counted in the simulator's journal.
-#include <pancake/http/connection.hpp>
-#include <pancake/pancake.hpp>
-#include <pancake/testing/memory_stream.hpp>
+#include "support/memory_world.hpp"
 #include <pancake/workflow/assignees.hpp>
 #include <pancake/workflow/staff_directory.hpp>
 #include <pancake/workflow/tag_directory.hpp>
-#include <sim/server.hpp>
-#include <sim/virtual_time.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/test/unit_test.hpp>
@@ -38,51 +34,14 @@ const user_id cuong{"79d4e769-ac31-4821-8304-d6e251d532e9"};    // busy
 const user_id dung{"2b1f0c55-9a6e-4b7d-8f21-6c0d3e9a4b12"};     // available, active, online
 const user_id khanh{"69586d78-2f4e-4c1a-9b3d-7e8f0a1b2c3d"};    // former staff
 
-struct world {
-    asio::io_context ioc;
-    virtual_clock vclock;
-    sim::server server;
-    client api;
-
-    world() : server(ioc.get_executor(), vclock, options()), api(ioc.get_executor(), config()) {
-        api.add_page(shop, shop_token);
-    }
-    static sim::server_options options() {
-        sim::server_options o;
-        o.seed = 1;
-        return o;
-    }
-    client_config config() {
-        client_config cfg;
-        cfg.base_url = "http://sim.invalid"; // never resolved: connections come from the transport
-        cfg.clock = &vclock;
-        cfg.jitter_seed = 42;
-        cfg.transport = [this](asio::any_io_executor) -> std::unique_ptr<http::connection> {
-            return std::make_unique<http::stream_connection<testing::memory_stream>>(server.connect_in_memory());
-        };
-        return cfg;
-    }
-    void faults(std::string_view plan) {
-        std::string err;
-        BOOST_REQUIRE_MESSAGE(server.faults().set_plan(boost::json::parse(plan), err), err);
-    }
-    /// Runs until `done`; fails the test on a deadlock (everything blocked, nothing scheduled).
-    void run(const std::function<bool()>& done) {
-        auto r = sim::run_virtual(ioc, vclock, done);
-        BOOST_REQUIRE_MESSAGE(r.status == sim::run_status::done, "virtual run did not finish");
-    }
+struct world : test::memory_world {
+    world() { api.add_page(shop, shop_token); }
     /// Lets virtual time run on for `d`, running all that falls due: a request that should not
     /// have been sent (queued behind the rate limiter, say) is in the journal by then.
     void settle(std::chrono::seconds d = 5s) {
         bool over = false;
         vclock.async_wait_for(ioc.get_executor(), d, [&](error_code) { over = true; });
         run([&] { return over; });
-    }
-    std::size_t count(std::string_view route) const {
-        std::size_t n = 0;
-        for (auto& e : server.journal())
-            n += e.route == route;
-        return n;
     }
     /// Adds tags to the shop's page on the server (a change made in the dashboard).
     void add_tags(std::initializer_list<std::pair<std::int64_t, const char*>> tags) {
@@ -100,18 +59,7 @@ struct world {
     }
 };
 
-template <class T>
-struct outcome {
-    std::optional<error_code> ec;
-    T value{};
-    auto handler() {
-        return [this](error_code e, T v) {
-            ec = e;
-            value = std::move(v);
-        };
-    }
-    bool done() const { return ec.has_value(); }
-};
+using test::outcome;
 
 template <class T>
 bool all_done(const std::vector<outcome<T>>& v) {

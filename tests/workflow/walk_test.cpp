@@ -2,12 +2,8 @@
 // type per call): client and simulator on one thread over in-memory streams, on virtual time (the
 // pattern of directories_test.cpp). The page holds 500 generated conversations, 70 of them
 // updated in the same second (a window no split can bring under the cap).
-#include <pancake/http/connection.hpp>
-#include <pancake/pancake.hpp>
-#include <pancake/testing/memory_stream.hpp>
+#include "support/memory_world.hpp"
 #include <pancake/workflow/conversation_walk.hpp>
-#include <sim/server.hpp>
-#include <sim/virtual_time.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/test/unit_test.hpp>
@@ -57,13 +53,8 @@ std::string conv_id(int i) {
     return buf;
 }
 
-struct world {
-    asio::io_context ioc;
-    virtual_clock vclock;
-    sim::server server;
-    client api;
-
-    world() : server(ioc.get_executor(), vclock, options()), api(ioc.get_executor(), config()) {
+struct world : test::memory_world {
+    world() {
         api.add_page(shop, shop_token);
         auto fx = sim::sample_fixture();
         auto& page = fx.as_object().at("pages").as_array().at(0).as_object();
@@ -80,29 +71,6 @@ struct world {
         std::string err;
         BOOST_REQUIRE_MESSAGE(server.load_fixture(fx, err), err);
     }
-    static sim::server_options options() {
-        sim::server_options o;
-        o.seed = 1;
-        return o;
-    }
-    client_config config() {
-        client_config cfg;
-        cfg.base_url = "http://sim.invalid";
-        cfg.clock = &vclock;
-        cfg.jitter_seed = 42;
-        cfg.transport = [this](asio::any_io_executor) -> std::unique_ptr<http::connection> {
-            return std::make_unique<http::stream_connection<testing::memory_stream>>(server.connect_in_memory());
-        };
-        return cfg;
-    }
-    void faults(std::string_view plan) {
-        std::string err;
-        BOOST_REQUIRE_MESSAGE(server.faults().set_plan(boost::json::parse(plan), err), err);
-    }
-    void run(const std::function<bool()>& done) {
-        auto r = sim::run_virtual(ioc, vclock, done);
-        BOOST_REQUIRE_MESSAGE(r.status == sim::run_status::done, "virtual run did not finish");
-    }
     std::vector<std::string> listing_paths() const {
         std::vector<std::string> out;
         for (auto& e : server.journal())
@@ -111,18 +79,7 @@ struct world {
     }
 };
 
-template <class T>
-struct outcome {
-    std::optional<error_code> ec;
-    T value{};
-    auto handler() {
-        return [this](error_code e, T v) {
-            ec = e;
-            value = std::move(v);
-        };
-    }
-    bool done() const { return ec.has_value(); }
-};
+using test::outcome;
 
 /// Drains a walk with async_next, batch by batch, into `got` (stops at the first error).
 error_code drain(world& w, workflow::conversation_walk& walk, std::vector<conversation>& got) {
