@@ -7,6 +7,7 @@
 #include <pancake/error.hpp>
 #include <pancake/ids.hpp>
 #include <pancake/json.hpp>
+#include <pancake/paging.hpp>
 #include <pancake/rate_limiter.hpp>
 #include <pancake/retry_policy.hpp>
 #include <pancake/types.hpp>

@@ -14,6 +14,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <charconv>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -188,6 +189,20 @@ void read(json_reader& r, const json::value& v, std::vector<T>& out) {
         T t{};
         read(r, (*a)[i], t);
         out.push_back(std::move(t));
+    }
+}
+
+/// A JSON object whose keys are data (statistics keyed by tag or user id).
+template <class T>
+void read(json_reader& r, const json::value& v, std::map<std::string, T, std::less<>>& out) {
+    out.clear();
+    if (v.is_null()) return;
+    auto* o = r.object(v);
+    if (!o) return;
+    for (auto& kv : *o) {
+        if (!r.ok()) return;
+        auto s = r.key(kv.key());
+        read(r, kv.value(), out[std::string(kv.key())]);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ template <class T>
 void write(json::value& out, const std::optional<T>& v);
 template <class T>
 void write(json::value& out, const std::vector<T>& v);
+template <class T>
+void write(json::value& out, const std::map<std::string, T, std::less<>>& v);
 
 inline void write(json::value& out, const std::string& v) { out = json::string(v); }
 inline void write(json::value& out, bool v) { out = v; }
@@ -59,6 +62,13 @@ void write(json::value& out, const std::vector<T>& v) {
         write(x, e);
         a.push_back(std::move(x));
     }
+}
+
+template <class T>
+void write(json::value& out, const std::map<std::string, T, std::less<>>& v) {
+    auto& o = out.emplace_object();
+    for (auto& [k, e] : v)
+        write(o[k], e);
 }
 
 template <class T>

@@ -85,16 +85,17 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
     }
 }
 
-/// The message every attempt sends, unchanged between attempts.
-inline http::request_message make_message(const std::string& host, const request& spec) {
+/// The message every attempt sends, unchanged between attempts. It takes the body over: the
+/// request keeps no second copy of a large upload.
+inline http::request_message make_message(const std::string& host, request& spec) {
     namespace bhttp = boost::beast::http;
     http::request_message req{spec.method, spec.target, 11};
     req.set(bhttp::field::host, host);
     req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
     req.set(bhttp::field::accept, "application/json");
-    if (spec.method == bhttp::verb::post || spec.method == bhttp::verb::put) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = spec.body;
+    if (spec.method == bhttp::verb::post || spec.method == bhttp::verb::put || !spec.body.empty()) {
+        req.set(bhttp::field::content_type, spec.content_type.empty() ? "application/json" : spec.content_type);
+        req.body() = std::move(spec.body);
     }
     req.keep_alive(true);
     req.prepare_payload();
@@ -121,9 +122,9 @@ inline attempt_outcome read_outcome(const http::exchange_result& x, bool timed_o
 
 inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::shared_ptr<client_state> st,
                                                                         std::shared_ptr<call_frame> f,
-                                                                        std::shared_ptr<const request> req_ptr,
+                                                                        std::shared_ptr<request> req_ptr,
                                                                         call_options opts) {
-    const request& spec = *req_ptr;
+    request& spec = *req_ptr;
     using action = decision::action;
     using result = std::pair<error_code, boost::json::value>;
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
@@ -197,7 +198,7 @@ PANCAKE_DECL void note_url(diagnostics& d, const client_state& st, const request
     if (st.origin && !req.target.empty()) d.set_url(st.origin->url(req.target));
 }
 
-PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, std::shared_ptr<const request> req, call_options opts,
+PANCAKE_DECL void start_call(std::shared_ptr<client_state> st, std::shared_ptr<request> req, call_options opts,
                              call_handler h) {
     auto f = std::make_shared<call_frame>();
     if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected())
@@ -242,6 +243,9 @@ PANCAKE_DECL client_stats stats_of(const client_state& st) noexcept {
 PANCAKE_DECL const client_config& config_of(const client_state& st) noexcept { return st.cfg; }
 PANCAKE_DECL void set_token(client_state& st, const page_id& page, std::string token) {
     st.tokens[page.value()] = std::move(token);
+}
+PANCAKE_DECL void refresh_token(client_state& st, const page_id& page, const std::string& token) {
+    if (auto t = st.tokens.find(page.value()); t != st.tokens.end()) t->second = token;
 }
 PANCAKE_DECL void set_platform(client_state& st, const page_id& page, std::string platform) {
     st.platforms[page.value()] = std::move(platform);

@@ -58,6 +58,14 @@ struct page_list {
 BOOST_DESCRIBE_STRUCT(page_list, (), (pages))
 PANCAKE_REQUIRED_FIELDS(page_list, "pages")
 
+/// POST /api/v1/pages/{id}/generate_page_access_token answer (the document gives no schema).
+struct page_token_result {
+    std::string page_access_token;
+    bool success = false;
+};
+BOOST_DESCRIBE_STRUCT(page_token_result, (), (page_access_token, success))
+PANCAKE_REQUIRED_FIELDS(page_token_result, "page_access_token")
+
 /// POST …/tags body. The documented wire form sends the id as a string.
 struct tag_request {
     std::string action; ///< "add" | "remove"

@@ -4,6 +4,7 @@
 // and the conversation version that orders updates. Pure: no I/O.
 #pragma once
 
+#include <pancake/detail/fnv1a.hpp>
 #include <pancake/json.hpp>
 #include <pancake/webhook/parse.hpp>
 
@@ -46,18 +47,9 @@ struct received_event {
 
 namespace detail {
 
-inline std::uint64_t fnv1a(std::string_view s) noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 inline std::string fingerprint(const boost::json::value& v) {
     static constexpr char hex[] = "0123456789abcdef";
-    auto h = fnv1a(boost::json::serialize(v));
+    auto h = pancake::detail::fnv1a(boost::json::serialize(v));
     std::string out(16, '0');
     for (int i = 15; i >= 0; --i, h >>= 4)
         out[static_cast<std::size_t>(i)] = hex[h & 0xf];

@@ -1,0 +1,17 @@
+// FNV-1a, 64 bits: a cheap, stable fingerprint (event dedupe keys, multipart boundaries).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace pancake::detail {
+
+inline std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull) noexcept {
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+} // namespace pancake::detail
