@@ -12,6 +12,11 @@ namespace pancake::sim {
 
 namespace {
 
+bool report(std::string& out, const std::string& err) {
+    out = err;
+    return false;
+}
+
 constexpr std::int64_t posts_max_page_size = 30, call_logs_max_page_size = 30;
 constexpr std::size_t exported_per_call = 60;
 constexpr std::array<const char*, 7> reaction_keys = {"angry_count", "care_count", "haha_count", "like_count",
@@ -110,7 +115,8 @@ json::value exported(const page_state& p, const conversation& c) {
 
 } // namespace
 
-bool world::read_content(page_state& p, const json::object& page, std::string& err) {
+bool world::read_content(page_state& p, const json::object& page, std::string& err_out) {
+    std::string err; // the first problem; fixture_fields report into it (err_out may hold an older one)
     const std::string at = "page " + p.info.id.value() + ": ";
     fixture_fields pf(page, at, err);
     std::map<std::string, page_post> posts;
@@ -175,7 +181,7 @@ bool world::read_content(page_state& p, const json::object& page, std::string& e
             if (f.ok() && !list.empty()) ads[id] = std::move(list);
         }
     }
-    if (!pf.ok()) return false;
+    if (!pf.ok()) return report(err_out, err);
     p.posts = std::move(posts);
     p.call_logs = std::move(logs);
     p.ads = std::move(ads);

@@ -11,6 +11,11 @@ namespace pancake::sim {
 
 namespace {
 
+bool report(std::string& out, const std::string& err) {
+    out = err;
+    return false;
+}
+
 constexpr std::int64_t customers_max_page_size = 100, customers_default_page_size = 20;
 
 std::int64_t unix_ms(wall_time w) {
@@ -114,12 +119,13 @@ bool read_note(const json::value& v, const std::string& where, customer_note& n,
 
 } // namespace
 
-bool world::read_customers(page_state& p, const json::object& page, std::string& err) {
+bool world::read_customers(page_state& p, const json::object& page, std::string& err_out) {
+    std::string err; // the first problem; fixture_fields report into it (err_out may hold an older one)
     const std::string at = "page " + p.info.id.value() + ": ";
     auto* list = page.if_contains("customers");
     if (list && !list->is_null() && !list->is_array()) {
         err = at + "customers must be an array";
-        return false;
+        return report(err_out, err);
     }
     std::map<std::string, page_customer> customers;
     if (list && list->is_array()) {
@@ -145,7 +151,7 @@ bool world::read_customers(page_state& p, const json::object& page, std::string&
                 }
             if (f.ok() && pc.id.empty()) f.fail("id must not be empty");
             if (f.ok() && customers.count(pc.id)) f.fail("duplicate customer id " + pc.id);
-            if (!f.ok()) return false;
+            if (!f.ok()) return report(err_out, err);
             customers.emplace(pc.id, std::move(pc));
         }
     }
