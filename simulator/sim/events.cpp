@@ -6,10 +6,20 @@
 
 namespace pancake::sim {
 
-// The `post` of a messaging event: the post object for a COMMENT, null for INBOX. The simulator
-// keeps no posts, so it is the post's id, page and author (the page).
+// The `post` of a messaging event: the post object for a COMMENT, null for INBOX. A post the page
+// does not hold (not in the fixture's "posts") is its id, page and author (the page).
 json::value world::post_json(const page_state& p, const std::optional<std::string>& post_id) const {
     if (!post_id) return nullptr;
+    auto known = p.posts.find(*post_id);
+    if (known != p.posts.end()) {
+        auto& post = known->second;
+        return json::object{{"id", post.id},
+                            {"page_id", p.info.id.value()},
+                            {"from", json::object{{"id", post.from.id}, {"name", post.from.name}}},
+                            {"message", post.message},
+                            {"type", post.type},
+                            {"attachments", nullptr}};
+    }
     return json::object{{"id", *post_id},
                         {"page_id", p.info.id.value()},
                         {"from", json::object{{"id", p.info.id.value()}, {"name", p.info.name}}},
@@ -109,7 +119,9 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         c.inserted_at = to_utc(wall);
         c.from = party{m.psid, m.name, std::nullopt, std::nullopt};
         c.customer_id = customer_id(new_uuid());
-        c.customers = {customer_ref{new_uuid(), m.psid, m.name}};
+        // A new psid becomes a page customer; one the page knows keeps its page-customer id.
+        const auto fresh = new_uuid();
+        c.customers = {customer_ref{customer_for(p, m.psid, m.name, fresh, wall), m.psid, m.name}};
         c.version = 0;
         auto_assign(p, c, wall);
     }

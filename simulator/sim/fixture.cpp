@@ -88,6 +88,7 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
                     ps.conversations.emplace(key, std::move(*c));
                 }
             }
+            if (!read_customers(ps, o, err) || !read_content(ps, o, err)) return false;
             tokens[ps.token] = ps.info.id.value();
             pages.emplace(ps.info.id.value(), std::move(ps));
         }

@@ -43,6 +43,16 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     if (v1 && s.size() == 6 && s[5] == "users" && get) return {"users.list", pid};
     if (v1 && s.size() == 6 && s[5] == "round_robin_users" && post) return {"round_robin.set", pid};
     if (v1 && s.size() == 6 && s[5] == "upload_contents" && post) return {"upload", pid};
+    if (v1 && s.size() == 6 && s[5] == "page_customers" && get) return {"customers.list", pid};
+    if (v1 && s.size() == 7 && s[5] == "page_customers" && method == "PUT") return {"customers.update", pid};
+    if (v1 && s.size() == 8 && s[5] == "page_customers" && s[7] == "notes") {
+        if (post) return {"notes.add", pid};
+        if (method == "PUT") return {"notes.update", pid};
+        if (method == "DELETE") return {"notes.delete", pid};
+    }
+    if (v1 && s.size() == 6 && s[5] == "posts" && get) return {"posts.list", pid};
+    if (v1 && s.size() == 6 && s[5] == "sip_call_logs" && get) return {"call_logs.list", pid};
+    if (v1 && s.size() == 6 && s[5] == "export_data" && get) return {"export.list", pid};
     if (v1 && s.size() == 8 && s[5] == "conversations") {
         const auto& a = s[7];
         if (a == "tags" && post) return {"tags.update", pid};
@@ -98,6 +108,12 @@ handle_result world::route(ctx& c) {
     if (route == "users.list") return users_get(c);
     if (route == "round_robin.set") return round_robin_post(c);
     if (route == "upload") return upload_post(c);
+    if (route == "customers.list") return customers_get(c);
+    if (route == "customers.update") return customer_put(c, s[6]);
+    if (route.starts_with("notes.")) return notes_call(c, s[6]);
+    if (route == "posts.list") return posts_get(c);
+    if (route == "call_logs.list") return call_logs_get(c);
+    if (route == "export.list") return export_get(c);
 
     auto cit = c.page->conversations.find(s[6]);
     if (cit == c.page->conversations.end()) {

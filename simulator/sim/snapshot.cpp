@@ -28,6 +28,8 @@ json::value world::snapshot() const {
             convs.push_back(std::move(jc));
         }
         o["conversations"] = std::move(convs);
+        write_customers(p, o);
+        write_content(p, o);
         pages.push_back(std::move(o));
     }
     json::array tokens;

@@ -66,6 +66,58 @@ struct rate_limit_config {
     bool fixed_window = false;           ///< default: sliding 1 s window (the strictest reading)
 };
 
+/// A note on a page customer. Times are unix milliseconds, as the API gives them.
+struct customer_note {
+    struct edit {
+        std::string message; ///< the text before the edit
+        std::int64_t edited_at = 0;
+    };
+    std::string id;
+    std::string message;
+    std::int64_t created_at = 0;
+    std::string by_fb_id, by_fb_name, by_uid; ///< created_by
+    std::vector<edit> edit_history;
+    std::vector<std::string> images, links;
+    std::optional<std::string> order_id;
+    std::optional<std::int64_t> updated_at, removed_at; ///< a deleted note stays, with removed_at
+};
+
+/// A page customer (page_customers): `id` is the page-customer UUID of conversations' customers[].
+struct page_customer {
+    std::string id;
+    std::string psid;
+    std::string name;
+    std::optional<std::string> gender, birthday, lives_in; ///< birthday "YYYY-MM-DD"
+    std::vector<std::string> phone_numbers;
+    utc_time inserted_at, updated_at;
+    std::vector<customer_note> notes;
+};
+
+/// A post of the page (GET posts); its comment_count is computed from the COMMENT conversations.
+struct page_post {
+    std::string id;
+    std::string type;    ///< video | photo | text | livestream | … as the fixture says
+    std::string message; ///< not nullable in the spec: "" when the post has no text
+    party from;
+    utc_time inserted_at;
+    std::map<std::string, std::int64_t> reactions; ///< "like_count" -> n, …
+    std::int64_t phone_number_count = 0;
+};
+
+/// One call of a SIP package (GET sip_call_logs?id=package).
+struct sip_call_log {
+    std::string package_id, call_id, caller, callee, status;
+    utc_time start_time;
+    std::int64_t duration = 0; ///< seconds
+};
+
+/// An ad a conversation came from (the conversation's `ads[]`; export_data conversations_from_ads).
+struct conversation_ad {
+    std::string ad_id;
+    std::optional<std::string> post_id;
+    std::optional<utc_time> inserted_at;
+};
+
 struct page_state {
     pancake::page info;
     std::string token;
@@ -78,6 +130,10 @@ struct page_state {
     std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
     std::deque<steady_time> window;                       ///< accepted request times (rate limit)
     std::map<std::string, std::string> uploads;           ///< upload_contents: content id -> attachment_type
+    std::map<std::string, page_customer> customers;       ///< by page-customer id
+    std::map<std::string, page_post> posts;               ///< by post id
+    std::vector<sip_call_log> call_logs;
+    std::map<std::string, std::vector<conversation_ad>> ads; ///< per conversation id
 };
 
 struct user_token {
@@ -145,6 +201,22 @@ private:
     handle_result pages_get(ctx&);
     handle_result generate_token(ctx&, const std::string& page);
     handle_result upload_post(ctx&);
+    // Customers and notes (customers.cpp); posts, call logs, the ads export (content.cpp).
+    handle_result customers_get(ctx&);
+    handle_result customer_put(ctx&, const std::string& id);
+    handle_result notes_call(ctx&, const std::string& customer);
+    handle_result posts_get(ctx&);
+    handle_result call_logs_get(ctx&);
+    handle_result export_get(ctx&);
+    /// The page customer with this psid, or a new one with id `fresh` (customers writing in).
+    const std::string& customer_for(page_state& p, const std::string& psid, const std::string& name,
+                                    const std::string& fresh, wall_time wall);
+    /// The fixture's "customers" (and those its conversations imply), "posts", "sip_call_logs" and
+    /// conversations' "ads" of one page; false and `err` on a bad entry. The writers give them back.
+    static bool read_customers(page_state& p, const json::object& page, std::string& err);
+    static bool read_content(page_state& p, const json::object& page, std::string& err);
+    static void write_customers(const page_state& p, json::object& page);
+    static void write_content(const page_state& p, json::object& page);
     const user_token* user_token_check(ctx&);
     response invented(unsigned status, std::string_view message) const;
     /// The request body decoded as T; when it is not JSON or not a T, nullopt and the 400 answer
