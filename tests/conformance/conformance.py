@@ -43,7 +43,8 @@ import openapi_schema as oas  # noqa: E402
 # document. Each entry: (operation key or "*", where, reason). `where` is one of
 #   "<JSON pointer>:<keyword>"  a response-schema error at that instance path ("*" matches one
 #                               segment, "**" any number) raised by that validator keyword;
-#   "status:error-on-200"       an error answered with HTTP 200 and {success:false, ...};
+#   "status:error-on-200:CODE"  an error answered with HTTP 200 and {success:false, ...} whose
+#                               error_code is CODE ("none" without one);
 # Any other mismatch fails the test. A listed deviation that no check hit any more is reported
 # as STALE (a warning, not a failure: operations are still being added to the simulator, so an
 # entry may not be exercised yet; delete the entry once the behaviour is gone for good).
@@ -51,9 +52,12 @@ DEVIATIONS = [
     ("*", "**:format",
      "timestamps are naive UTC strings without a zone, e.g. 2021-07-28T10:00:00 (the document "
      "says format date-time, which needs a zone); pancake-api.md 4.2, webhook examples"),
-    ("*", "status:error-on-200",
-     "a bad or foreign token is answered HTTP 200 {success:false, message:'Invalid access_token', "
-     "error_code:102}, as observed on the real service (pancake-api.md 5, OBS S5)"),
+    ("*", "status:error-on-200:102",
+     "a missing, bad or foreign token is answered HTTP 200 {success:false, message:'Invalid "
+     "access_token', error_code:102}, as observed on the real service (pancake-api.md 5, OBS S5)"),
+    ("POST /pages/{page_id}/conversations/{conversation_id}/assign", "/assignee_group_id:type",
+     "assignee_group_id is null when the conversation has no assignee group: nullable in the newer "
+     "revision's Conversation schema (pancake-api.md 4.2), typed plain string in this one"),
     ("GET /pages/{page_id}/conversations", "/conversations/*/tags/*:type",
      "conversation tags are objects {id:int, text, color, ...} or null (removed tags), not the "
      "document's strings (this revision carries the old generic Conversation schema; "
@@ -395,7 +399,7 @@ class Call:
     def __init__(self, op, path=None, query=None, json_body=None, raw_body=None, content_type=None, base=None):
         self.op = op
         self.path = dict(path or {})
-        self.query = list(query or [])
+        self.query = [(k, str(v)) for k, v in query or []]
         self.json_body = json_body
         self.raw_body = raw_body
         self.content_type = content_type
@@ -556,6 +560,45 @@ def remember(op_key, body, state):
         state["chat_conversation_id"] = str(body["conversation_id"])
 
 
+NO_SUCH_USER = "00000000-0000-4000-8000-00000000dead"
+
+
+def _set_body(**fields):
+    def mutate(call):
+        call.json_body = fields
+    return mutate
+
+
+def _set_query(name, value):
+    def mutate(call):
+        call.set_query(name, value)
+    return mutate
+
+
+# Error requests that need knowledge of the operation (the rest come from the document).
+EXTRA_ERRORS = {
+    "POST /pages/{page_id}/conversations/{conversation_id}/tags": [
+        ("tag_id of no tag", _set_body(action="add", tag_id="999999")),
+        ("tag_id not a number", _set_body(action="add", tag_id="abc")),
+        ("action not in the enum", _set_body(action="toggle", tag_id="1")),
+    ],
+    "POST /pages/{page_id}/conversations/{conversation_id}/assign": [
+        ("assignee_ids with an unknown user", _set_body(assignee_ids=[NO_SUCH_USER])),
+    ],
+    "POST /pages/{page_id}/round_robin_users": [
+        ("inbox with an unknown user", _set_body(inbox=[NO_SUCH_USER])),
+    ],
+    "POST /pages/{page_id}/conversations/{conversation_id}/messages": [
+        ("action private_reply (the documented one is private_replies)", _set_body(action="private_reply",
+                                                                                     message="x")),
+        ("reply_inbox without message", _set_body(action="reply_inbox")),
+    ],
+    "GET /pages/{page_id}/conversations": [
+        ("unknown last_conversation_id", _set_query("last_conversation_id", "100000000000001_999999999999999")),
+    ],
+}
+
+
 def error_variants(call, fx):
     """Spec-derived error requests for one valid call: (label, Call, expected status or None).
     None expects any 4xx, or the bad-token answer on 200 (a listed deviation)."""
@@ -564,6 +607,10 @@ def error_variants(call, fx):
     q = {p["name"]: p for p in op.query_params()}
     for token in ("page_access_token", "access_token"):
         if token in q and call.get_query(token) is not None:
+            if q[token].get("required"):
+                gone = call.copy()
+                gone.set_query(token, None)
+                out.append(("missing %s" % token, gone, None))
             bad = call.copy()
             bad.set_query(token, "not_a_real_token_0000")
             out.append(("bad %s" % token, bad, None))
@@ -594,10 +641,11 @@ def error_variants(call, fx):
             high = call.copy()
             high.set_query(name, schema["maximum"] + 1)
             out.append(("%s=%s (above maximum %s)" % (name, schema["maximum"] + 1, schema["maximum"]), high, None))
-        if schema.get("type") == "integer":
+        if schema.get("type") in ("integer", "number"):
             nan = call.copy()
             nan.set_query(name, "abc")
-            out.append(("%s=abc (not an integer)" % name, nan, None))
+            out.append(("%s=abc (not %s)" % (name, "an integer" if schema["type"] == "integer" else "a number"),
+                        nan, None))
         if "enum" in schema:
             odd = call.copy()
             odd.set_query(name, "no_such_value")
@@ -610,6 +658,15 @@ def error_variants(call, fx):
         unknown = call.copy()
         unknown.path["page_customer_id"] = str(uuid.UUID(int=0xDEAD))
         out.append(("unknown page_customer_id", unknown, None))
+    if op.body_schema("multipart/form-data") and call.raw_body is not None:
+        body, ctype = multipart([("other", "pixel.png", "image/png", PNG)])
+        nofile = call.copy()
+        nofile.raw_body, nofile.content_type = body, ctype
+        out.append(("multipart without a file part", nofile, None))
+    for label, mutate in EXTRA_ERRORS.get(op.key, []):
+        extra = call.copy()
+        mutate(extra)
+        out.append((label, extra, None))
     schema = op.body_schema("application/json")
     if call.json_body is not None and schema:
         for field in schema.get("required", []):
@@ -656,7 +713,7 @@ def check_envelope(op_key, case, status, body):
 
 
 def run_raw(origin, ops, fx):
-    state = {}
+    state, done = {}, set()
     for op_key, label, make in success_calls(ops, fx, state):
         call = make()
         op = call.op
@@ -685,7 +742,9 @@ def run_raw(origin, ops, fx):
         if op_key.startswith("POST /pages/{page_id}/generate_page_access_token"):
             continue  # its error variants would run on a rotated token; done below
         for elabel, bad, expect in error_variants(call, fx):
-            run_error(origin, op, elabel, bad, expect)
+            if (op_key, elabel) not in done:
+                done.add((op_key, elabel))
+                run_error(origin, op, elabel, bad, expect)
     # generate_page_access_token's own errors, after the rotation (a bad, an expired user token).
     gen = next(o for o in ops if o.key == "POST /pages/{page_id}/generate_page_access_token")
     base_call = Call(gen, {"page_id": fx.other["id"]}, [("page_id", fx.other["id"]), ("access_token", fx.user_token)])
@@ -712,7 +771,8 @@ def run_error(origin, op, label, call, expect):
         return
     schema, key = op.response(status)
     if 200 <= status < 300:
-        dev = deviation_for(op.key, "status:error-on-200")
+        code = parsed.get("error_code") if isinstance(parsed, dict) else None
+        dev = deviation_for(op.key, "status:error-on-200:%s" % ("none" if code is None else code))
         if dev is None:
             fail(op.key, label, status, "status", "an error answered with HTTP %d" % status)
             return
@@ -723,8 +783,13 @@ def run_error(origin, op, label, call, expect):
         if not check_against(op.key, label, status, schema, parsed, "response"):
             return
     if check_envelope(op.key, label, status, parsed):
-        note(op.key, "%s: %d %s" % (label, status, "error envelope" if schema is None else
-                                    "valid against responses[%s]" % key))
+        if 200 <= status < 300:
+            what = "error envelope on HTTP 200 (listed deviation%s)" % (
+                "; also valid against responses[%s]" % key if schema is not None else "")
+        else:
+            what = "error envelope" if schema is None else "valid against responses[%s]" % key
+        code = parsed.get("error_code")
+        note(op.key, "%s: %d %s%s" % (label, status, what, ", error_code %s" % code if code is not None else ""))
 
 
 # --------------------------------------------------------------------------------------------
