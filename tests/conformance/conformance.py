@@ -920,6 +920,9 @@ def main(argv):
     fx = Fixture(fixture)
 
     print("Pancake OpenAPI document: %s (%d operations)" % (os.path.basename(oas.SPEC_PATH), len(ops)))
+    twin = os.path.join(oas.HERE, "..", "data", os.path.basename(oas.SPEC_PATH))
+    if os.path.exists(twin) and oas.load_spec(twin) != spec:
+        print("WARNING: tests/data/%s differs from this copy" % os.path.basename(twin))
     print("\nDEVIATIONS (the simulator follows the real service here):")
     for op_key, where, reason in DEVIATIONS:
         print("  - %s  %s\n      %s" % (op_key, where, reason))
