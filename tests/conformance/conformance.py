@@ -617,6 +617,24 @@ EXTRA_ERRORS = {
     "GET /pages/{page_id}/conversations": [
         ("unknown last_conversation_id", _set_query("last_conversation_id", "100000000000001_999999999999999")),
     ],
+    # The document gives these bounds in prose only ("minimum 1", "maximum 30").
+    "GET /pages/{page_id}/posts": [
+        ("page_number=0 (the description's minimum is 1)", _set_query("page_number", 0)),
+        ("page_size=31 (the description's maximum is 30)", _set_query("page_size", 31)),
+    ],
+    "PUT /pages/{page_id}/page_customers/{page_customer_id}": [
+        ("gender not in the enum", _set_body(changes={"gender": "other"})),
+        ("birthday not YYYY-MM-DD", _set_body(changes={"birthday": "12/04/1995"})),
+    ],
+    "PUT /pages/{page_id}/page_customers/{page_customer_id}/notes": [
+        ("unknown note_id", _set_body(note_id="no_such_note", message="x")),
+    ],
+    "DELETE /pages/{page_id}/page_customers/{page_customer_id}/notes": [
+        ("unknown note_id", _set_body(note_id="no_such_note")),
+    ],
+    "GET /pke_chat_plugin/messages": [
+        ("unknown conversation_id", _set_query("conversation_id", "web_no_such_conversation")),
+    ],
 }
 
 
