@@ -34,8 +34,7 @@ struct fixture {
     std::string page_token;
     std::string platform;
     std::string user_token;
-    conversation_id inbox;                ///< an INBOX conversation of `page`
-    std::optional<conversation_id> other; ///< another conversation of `page`, if any
+    conversation_id inbox; ///< the first INBOX conversation of `page`
     tag_id tag{0};
     std::vector<user_id> users;
 };
@@ -56,13 +55,9 @@ fixture load_fixture(const std::string& path) {
             f.user_token = json::value_to<std::string>(t.at("access_token"));
             break;
         }
-    for (auto& c : page.at("conversations").as_array()) {
-        conversation_id id(json::value_to<std::string>(c.at("id")));
+    for (auto& c : page.at("conversations").as_array())
         if (f.inbox.value().empty() && c.at("type") == "INBOX")
-            f.inbox = id;
-        else if (!f.other)
-            f.other = id;
-    }
+            f.inbox = conversation_id(json::value_to<std::string>(c.at("id")));
     const auto& tags = page.at("tags").as_array();
     f.tag = tag_id(tags.at(tags.size() > 1 ? 1 : 0).at("id").to_number<std::int64_t>());
     for (auto& u : page.at("users").as_array())
