@@ -13,7 +13,8 @@ document (tests/conformance/openapi-pancake-2026-03.json, verbatim).
 2. Resets the simulator, runs CLIENT_PROGRAM BASE_URL FIXTURE_JSON, reads the request journal
    (/__sim/journal) and checks every request the client sent against the document.
 3. Checks README_MD's endpoint table (under a heading containing "Endpoints") lists every
-   operation with its async_* function.
+   operation with its async_* function, and that tests/data/spec_examples.json is what
+   make_examples.py makes of the document.
 
 Fails (exit 1) on any mismatch not in DEVIATIONS below, and when an operation has no validated
 2xx answer from the simulator or no 2xx request from the client (coverage).
@@ -953,6 +954,20 @@ def check_readme(readme, ops):
             note(op.key, "README: %s" % ", ".join(sorted(listed[op.key])))
 
 
+def check_examples_file(spec):
+    """tests/data/spec_examples.json must be what make_examples.py makes of this document."""
+    import make_examples
+    try:
+        with open(make_examples.DEFAULT_OUTPUT, encoding="utf-8") as f:
+            current = json.load(f)
+    except (OSError, ValueError) as e:
+        fail("(spec_examples.json)", "up to date", "-", "tests/data/spec_examples.json", str(e))
+        return
+    if current != make_examples.build(spec):
+        fail("(spec_examples.json)", "up to date", "-", "tests/data/spec_examples.json",
+             "stale: rerun tests/conformance/make_examples.py and commit the result")
+
+
 # --------------------------------------------------------------------------------------------
 
 def main(argv):
@@ -982,6 +997,7 @@ def main(argv):
     finally:
         sim.stop()
     check_readme(readme, ops)
+    check_examples_file(spec)
 
     for op in ops:
         if op.key not in raw_ok:
