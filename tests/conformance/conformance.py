@@ -852,12 +852,15 @@ def read_journal(origin):
 def run_client(origin, ops, client, fixture):
     admin_json(origin, "POST", "reset")  # fixture tokens back, journal empty
     print("\n== client program: %s %s %s" % (os.path.basename(client), origin, os.path.basename(fixture)))
-    r = subprocess.run([client, origin, fixture], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       timeout=120)
-    for line in (r.stdout + r.stderr).splitlines():
-        print("   | " + line)
-    if r.returncode != 0:
-        fail("(client program)", "run", "-", "exit", "exited with %d (see its output above)" % r.returncode)
+    try:
+        r = subprocess.run([client, origin, fixture], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=120)
+        for line in (r.stdout + r.stderr).splitlines():
+            print("   | " + line)
+        if r.returncode != 0:
+            fail("(client program)", "run", "-", "exit", "exited with %d (see its output above)" % r.returncode)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        fail("(client program)", "run", "-", "start", str(e))
     for e in read_journal(origin):
         target = e["path"]
         path, _, qs = target.partition("?")
