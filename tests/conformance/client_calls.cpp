@@ -35,6 +35,7 @@ struct fixture {
     std::string platform;
     std::string user_token;
     conversation_id inbox; ///< the first INBOX conversation of `page`
+    customer_id customer;  ///< a page-customer id (a conversation's customers[].id), for the customer calls
     tag_id tag{0};
     std::vector<user_id> users;
 };
@@ -55,9 +56,16 @@ fixture load_fixture(const std::string& path) {
             f.user_token = json::value_to<std::string>(t.at("access_token"));
             break;
         }
-    for (auto& c : page.at("conversations").as_array())
+    for (auto& c : page.at("conversations").as_array()) {
         if (f.inbox.value().empty() && c.at("type") == "INBOX")
             f.inbox = conversation_id(json::value_to<std::string>(c.at("id")));
+        if (auto* cs = c.as_object().if_contains("customers"); cs && cs->is_array() && f.customer.value().empty())
+            for (auto& cu : cs->as_array())
+                if (auto* id = cu.as_object().if_contains("id")) {
+                    f.customer = customer_id(json::value_to<std::string>(*id));
+                    break;
+                }
+    }
     const auto& tags = page.at("tags").as_array();
     f.tag = tag_id(tags.at(tags.size() > 1 ? 1 : 0).at("id").to_number<std::int64_t>());
     for (auto& u : page.at("users").as_array())

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 
 from jsonschema.exceptions import best_match
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import openapi_schema as oas  # noqa: E402
 
