@@ -6,14 +6,16 @@ namespace pancake::sim {
 
 namespace {
 json::object entry_json(const journal_entry& e) {
-    return {{"seq", e.seq},     {"method", e.method}, {"path", e.path},   {"body", e.body}, {"status", e.status},
-            {"route", e.route}, {"page", e.page},     {"fault", e.fault}, {"t", e.t},       {"wall", e.wall}};
+    json::object o{{"seq", e.seq},     {"method", e.method}, {"path", e.path},   {"body", e.body}, {"status", e.status},
+                   {"route", e.route}, {"page", e.page},     {"fault", e.fault}, {"t", e.t},       {"wall", e.wall}};
+    o["content_type"] = e.content_type;
+    return o;
 }
 } // namespace
 
 std::size_t request_journal::entry_bytes(const journal_entry& e) {
     return sizeof(journal_entry) + e.method.size() + e.path.size() + e.body.size() + e.route.size() + e.page.size() +
-           e.fault.size() + e.wall.size();
+           e.fault.size() + e.wall.size() + e.content_type.size();
 }
 
 void request_journal::record(journal_entry e, double t, wall_time wall, const secret_redactor& redactor) {
@@ -30,6 +32,7 @@ void request_journal::record(journal_entry e, double t, wall_time wall, const se
     e.method = clean_utf8(e.method);
     e.route = clean_utf8(e.route);
     e.page = clean_utf8(redactor.redact(e.page));
+    e.content_type = clean_utf8(e.content_type);
     bytes_ += entry_bytes(e);
     entries_.push_back(std::move(e));
     while (!entries_.empty() && (entries_.size() > limits_.max_entries || bytes_ > limits_.max_bytes)) {

@@ -22,6 +22,7 @@ struct journal_entry {
     std::string fault;
     double t = 0; ///< seconds since the server started (its clock)
     std::string wall;
+    std::string content_type; ///< the request's Content-Type header ("" without one)
 };
 
 struct journal_limits {

@@ -158,7 +158,8 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             continue;
         }
 
-        journal_entry je{0, r.method, r.target, r.body, 0, {}, {}, {}, 0, {}};
+        journal_entry je{
+            0, r.method, r.target, r.body, 0, {}, {}, {}, 0, {}, std::string(req[http::field::content_type])};
         // Route and page are known before faults are chosen, so rules can target them.
         std::tie(je.route, je.page) = world::route_name(r);
         auto decision = core->faults().decide(je.route, je.page, core->since_start());

@@ -298,6 +298,9 @@ BOOST_AUTO_TEST_CASE(admin_api) {
     BOOST_TEST(!journal.empty());
     for (auto& e : journal)
         BOOST_TEST(json::serialize(e).find(T) == std::string::npos); // token redacted
+    // The request's Content-Type is journaled ("" without one): the spec conformance test reads it.
+    BOOST_TEST(journal.at(journal.size() - 2).at("content_type") == "application/json"); // the assign
+    BOOST_TEST(journal.back().at("content_type") == "");                                 // GET tags
     BOOST_TEST(s.get("/__sim/journal/count?route=tags.list").js().at("count") == 1);
     BOOST_TEST(s.post("/__sim/fixture", R"({"pages":[{"id":"9"}]})").status == 400u);
     BOOST_TEST(s.post("/__sim/reset").status == 200u);

@@ -403,6 +403,7 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
         e.method = "POST";
         e.path = "/x?access_token=tok_secret_1234";
         e.body = "tok_secret_1234 and more";
+        e.content_type = "application/json";
         j.record(std::move(e), 0.5, sim::wall_time{}, r);
     }
     BOOST_TEST(j.entries().size() == 3u); // the oldest dropped past max_entries
@@ -411,6 +412,7 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
     BOOST_TEST(j.entries().back().body == "REDACTED"); // redacted, then cut to 8 bytes
     BOOST_TEST(j.entries().back().path == "/x?access_token=REDACTED");
     BOOST_TEST(j.entries().back().t == 0.5);
+    BOOST_TEST(j.to_json().at("journal").at(0).at("content_type") == "application/json");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
