@@ -28,6 +28,7 @@ json::value world::snapshot() const {
             convs.push_back(std::move(jc));
         }
         o["conversations"] = std::move(convs);
+        page_extras_json(p, o);
         pages.push_back(std::move(o));
     }
     json::array tokens;

@@ -3,6 +3,7 @@
 // no real clock, no unseeded randomness: same fixture + seed + requests = same answers.
 #pragma once
 
+#include "activity.hpp"
 #include "rate_window.hpp"
 #include "response.hpp"
 #include "text.hpp"
@@ -78,6 +79,11 @@ struct page_state {
     std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
     std::deque<steady_time> window;                       ///< accepted request times (rate limit)
     std::map<std::string, std::string> uploads;           ///< upload_contents: content id -> attachment_type
+    // Statistics and the chat plugin (statistics.cpp, chat_plugin.cpp):
+    int utc_offset_minutes = default_utc_offset_minutes; ///< the page's time zone (statistics' days)
+    std::string chat_plugin_id;                          ///< "web_…": the page's web chat plugin, if any
+    std::vector<page_ad> ads;
+    std::vector<activity> activity_log; ///< oldest first
 };
 
 struct user_token {
@@ -145,6 +151,15 @@ private:
     handle_result pages_get(ctx&);
     handle_result generate_token(ctx&, const std::string& page);
     handle_result upload_post(ctx&);
+    // Statistics and the chat plugin (statistics.cpp, chat_plugin.cpp, activity records):
+    handle_result statistics_get(ctx&);
+    handle_result chat_plugin_get(ctx&);
+    handle_result chat_plugin_post(ctx&);
+    /// A customer message stored and announced (inject and the chat plugin): the conversation is
+    /// created if needed (round-robin applies), `out` gets the webhook events.
+    message& receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
+                                      bool chat_plugin, wall_time wall, handle_result& out);
+    static void record(page_state& p, activity a, wall_time wall);
     const user_token* user_token_check(ctx&);
     response invented(unsigned status, std::string_view message) const;
     /// The request body decoded as T; when it is not JSON or not a T, nullopt and the 400 answer
