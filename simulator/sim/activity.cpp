@@ -287,38 +287,24 @@ std::vector<activity> seed_activity(const page_state& p) {
         const bool comment = c.type == "COMMENT";
         const bool web = !web_prefix.empty() && cid.starts_with(web_prefix);
         const std::string psid = c.from ? c.from->id : std::string();
-        if (c.inserted_at)
-            log.push_back(
-                {activity::kind::conversation_created, ms_of(*c.inserted_at), cid, psid, comment, 0, {}, web, false});
+        if (c.inserted_at) log.push_back(activity::created(cid, psid, comment, web).at(ms_of(*c.inserted_at)));
         for (auto& h : c.tag_histories) {
             if ((h.payload.action != "add" && h.payload.action != "remove") || !h.payload.tag.id) continue;
-            log.push_back({h.payload.action == "add" ? activity::kind::tag_added : activity::kind::tag_removed,
-                           ms_of(h.inserted_at),
-                           cid,
-                           h.payload.editor_id.value_or(""),
-                           comment,
-                           h.payload.tag.id->value(),
-                           {},
-                           false,
-                           false});
+            log.push_back(activity::tagged(h.payload.action == "add", cid, h.payload.editor_id.value_or(""), comment,
+                                           h.payload.tag.id->value())
+                              .at(ms_of(h.inserted_at)));
         }
         auto ms = p.messages.find(cid);
         if (ms == p.messages.end()) continue;
         for (auto& m : ms->second) {
             if (!m.inserted_at || !m.from) continue;
+            const auto t = ms_of(*m.inserted_at);
             if (m.from->id == p.info.id.value())
-                log.push_back({activity::kind::staff_message,
-                               ms_of(*m.inserted_at),
-                               cid,
-                               m.from->admin_id.value_or(""),
-                               comment,
-                               0,
-                               {},
-                               false,
-                               false});
+                log.push_back(activity::staff(cid, m.from->admin_id.value_or(""), comment, false).at(t));
             else
-                log.push_back({activity::kind::customer_message, ms_of(*m.inserted_at), cid, m.from->id, comment, 0,
-                               find_phone(m.original_message.value_or("")), web, false});
+                log.push_back(
+                    activity::customer(cid, m.from->id, comment, find_phone(m.original_message.value_or("")), web)
+                        .at(t));
         }
     }
     std::stable_sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.at_ms < b.at_ms; });

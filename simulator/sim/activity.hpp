@@ -24,12 +24,40 @@ struct activity {
     kind what{};
     std::int64_t at_ms = 0; ///< unix milliseconds, UTC
     std::string conversation;
-    std::string who;      ///< the customer's psid, or the staff user id ("" when sent as the page)
+    std::string who;      ///< customer psid; staff user id ("" when sent as the page); tag editor
     bool comment = false; ///< a COMMENT thread (else INBOX)
     std::int64_t tag = 0;
     std::string phone;          ///< a phone number the customer's message carried
     bool chat_plugin = false;   ///< came through the web chat plugin
     bool private_reply = false; ///< a staff private reply to a comment
+
+    // The records, by kind (at_ms is set when recorded).
+    static activity created(std::string conv, std::string psid, bool comment, bool chat_plugin) {
+        return {kind::conversation_created, 0, std::move(conv), std::move(psid), comment, 0, {}, chat_plugin, false};
+    }
+    static activity customer(std::string conv, std::string psid, bool comment, std::string phone, bool chat_plugin) {
+        return {kind::customer_message, 0,           std::move(conv),
+                std::move(psid),        comment,     0,
+                std::move(phone),       chat_plugin, false};
+    }
+    static activity staff(std::string conv, std::string user, bool comment, bool private_reply) {
+        return {kind::staff_message, 0, std::move(conv), std::move(user), comment, 0, {}, false, private_reply};
+    }
+    static activity tagged(bool added, std::string conv, std::string editor, bool comment, std::int64_t tag) {
+        return {added ? kind::tag_added : kind::tag_removed,
+                0,
+                std::move(conv),
+                std::move(editor),
+                comment,
+                tag,
+                {},
+                false,
+                false};
+    }
+    activity& at(std::int64_t ms) {
+        at_ms = ms;
+        return *this;
+    }
 };
 
 /// One local day of an ad's delivery.

@@ -54,15 +54,8 @@ handle_result world::tag_post(ctx& c, conversation& conv) {
         if (known != tags.end()) h.payload.tag.text = known->text;
         conv.tag_histories.push_back(std::move(h));
         record(*c.page,
-               {r->action == "add" ? activity::kind::tag_added : activity::kind::tag_removed,
-                0,
-                conv.id.value(),
-                {},
-                conv.type == "COMMENT",
-                r->tag_id.value(),
-                {},
-                false,
-                false},
+               activity::tagged(r->action == "add", conv.id.value(), "public_api", conv.type == "COMMENT",
+                                r->tag_id.value()),
                c.wall);
         touch(*c.page, conv, c.wall, c.out.events);
         c.out.committed = true;

@@ -121,7 +121,7 @@ message& world::receive_customer_message(page_state& p, const customer_message& 
         c.customers = {customer_ref{new_uuid(), m.psid, m.name}};
         c.version = 0;
         auto_assign(p, c, wall);
-        record(p, {activity::kind::conversation_created, 0, cid, m.psid, comment, 0, {}, chat_plugin, false}, wall);
+        record(p, activity::created(cid, m.psid, comment, chat_plugin), wall);
     }
     message msg;
     msg.id = message_id(new_message_id());
@@ -141,8 +141,7 @@ message& world::receive_customer_message(page_state& p, const customer_message& 
     c.message_count += 1;
     c.seen = false;
     c.last_sent_by = msg.from;
-    record(p, {activity::kind::customer_message, 0, cid, m.psid, comment, 0, find_phone(m.text), chat_plugin, false},
-           wall);
+    record(p, activity::customer(cid, m.psid, comment, find_phone(m.text), chat_plugin), wall);
     touch(p, c, wall, out.events);
     out.events.insert(out.events.begin(), emitted_event{p.info.id, messaging_event(p, c, msg)});
     out.committed = true;

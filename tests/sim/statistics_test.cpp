@@ -470,6 +470,31 @@ BOOST_AUTO_TEST_CASE(ads_and_campaigns_filter_by_local_day) {
     BOOST_TEST(m.get("ads", m.since_until(1, 2) + "&type=by_id").as_array().empty());
 }
 
+BOOST_AUTO_TEST_CASE(the_fixture_history_counts) {
+    // A fixture conversation with a tag history and a staff reply: both count, at their own times.
+    auto fx = sim::sample_fixture();
+    auto& c2 = fx.at("pages").at(0).at("conversations").at(1).as_object();
+    c2["tag_histories"] = json::parse(R"([{"inserted_at":"2025-12-31T09:05:00","conversation_id":"x",
+        "payload":{"action":"add","editor_id":"e","editor_name":"E","tag":{"id":1,"text":"Đặt hàng"}}}])");
+    c2["messages"] = json::parse(R"([
+        {"id":"m_c2_1","type":"INBOX","original_message":"Mình muốn đặt 2 cái váy hoa, sđt 0987654321",
+         "inserted_at":"2025-12-31T09:00:00","from":{"id":"200000000000002","name":"Đỗ Minh Tuấn"}},
+        {"id":"m_c2_2","type":"INBOX","original_message":"Dạ vâng","inserted_at":"2025-12-31T09:10:00",
+         "from":{"id":"100000000000001","name":"Shop","admin_id":"c4bafd84-7b96-4f28-b59a-031f17c32ddf"}}])");
+    model m(fx);
+    // 31 December local.
+    auto tags = m.get("tags", m.since_until(jan1_local - 86'400, jan1_local - 1));
+    BOOST_TEST((ints(tags.at("data").at("series").at("Đặt hàng")) == counts{1}));
+    auto users = m.get("users", "&date_range=31/12/2025 00:00:00 - 31/12/2025 23:59:59");
+    BOOST_TEST(users.at("data").at("users").at(AN).at("inbox_count") == 1);
+    BOOST_TEST(users.at("data").at("users").at(AN).at("average_response_time") == 600'000);
+    BOOST_TEST(users.at("data").at("users").at(AN).at("phone_number_count") == 1);
+    auto pages = m.get("pages", m.since_until(jan1_local - 86'400, jan1_local - 1));
+    BOOST_TEST(hour_entry(pages, "2025-12-31T09:00:00").at("uniq_phone_number_count") == 1);
+    BOOST_TEST(hour_entry(pages, "2025-12-31T09:00:00").at("page_inbox_count") == 1);
+    BOOST_TEST(hour_entry(pages, "2025-12-31T09:00:00").at("new_inbox_count") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(fixture_fields_are_checked) {
     auto refused = [](auto edit) {
         auto fx = sim::sample_fixture();
