@@ -90,7 +90,7 @@ json::value exported(const page_state& p, const conversation& c) {
     }
     for (auto& ph : c.recent_phone_numbers)
         phones.emplace_back(ph.phone_number);
-    for (auto& a : p.ads.at(c.id.value()))
+    for (auto& a : p.conversation_ads.at(c.id.value()))
         clicks.emplace_back(a.ad_id);
     for (auto& u : c.current_assign_users)
         assignees.push_back(json::object{{"id", u.id.value()}, {"name", u.name}});
@@ -184,7 +184,7 @@ bool world::read_content(page_state& p, const json::object& page, std::string& e
     if (!pf.ok()) return report(err_out, err);
     p.posts = std::move(posts);
     p.call_logs = std::move(logs);
-    p.ads = std::move(ads);
+    p.conversation_ads = std::move(ads);
     return true;
 }
 
@@ -202,8 +202,8 @@ void world::write_content(const page_state& p, json::object& page) {
     if (auto* convs = page.if_contains("conversations"); convs && convs->is_array())
         for (auto& jc : convs->as_array()) {
             auto& o = jc.as_object();
-            auto it = p.ads.find(std::string(o.at("id").as_string()));
-            if (it == p.ads.end()) continue;
+            auto it = p.conversation_ads.find(std::string(o.at("id").as_string()));
+            if (it == p.conversation_ads.end()) continue;
             json::array a;
             for (auto& ad : it->second)
                 a.push_back(ad_json(ad));
@@ -290,7 +290,7 @@ handle_result world::export_get(ctx& c) {
     std::vector<const conversation*> list;
     for (auto& [id, conv] : c.page->conversations) {
         auto t = conversation_time(conv);
-        if (c.page->ads.count(id) && t && in_window(seconds_of(*t), since, until)) list.push_back(&conv);
+        if (c.page->conversation_ads.count(id) && t && in_window(seconds_of(*t), since, until)) list.push_back(&conv);
     }
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) {
         auto ta = conversation_time(*a)->time(), tb = conversation_time(*b)->time();

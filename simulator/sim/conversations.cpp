@@ -53,6 +53,10 @@ handle_result world::tag_post(ctx& c, conversation& conv) {
         h.payload.tag.id = r->tag_id;
         if (known != tags.end()) h.payload.tag.text = known->text;
         conv.tag_histories.push_back(std::move(h));
+        record(*c.page,
+               activity::tagged(r->action == "add", conv.id.value(), "public_api", conv.type == "COMMENT",
+                                r->tag_id.value()),
+               c.wall);
         touch(*c.page, conv, c.wall, c.out.events);
         c.out.committed = true;
     }

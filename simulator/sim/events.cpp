@@ -91,7 +91,15 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         out.resp = error_response(404, pit == pages_.end() ? "Unknown page" : "psid is required");
         return out;
     }
-    auto& p = pit->second;
+    auto& msg = receive_customer_message(pit->second, m, {}, false, wall, out);
+    auto& c = pit->second.conversations.at(msg.conversation_id->value());
+    out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
+    return out;
+}
+
+message& world::receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
+                                         bool chat_plugin, wall_time wall, handle_result& out) {
+    const std::string& page = p.info.id.value();
     std::string cid;
     if (m.conversation_id) {
         cid = *m.conversation_id;
@@ -111,11 +119,12 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
     }
     auto [it, created] = p.conversations.try_emplace(cid);
     auto& c = it->second;
+    const bool comment = m.type == "COMMENT";
     if (created) {
         c.id = conversation_id(cid);
         c.type = m.type;
         c.page_id = p.info.id;
-        c.post_id = m.type == "COMMENT" ? std::optional(m.post_id.value_or(page + "_post")) : m.post_id;
+        c.post_id = comment ? std::optional(m.post_id.value_or(page + "_post")) : m.post_id;
         c.inserted_at = to_utc(wall);
         c.from = party{m.psid, m.name, std::nullopt, std::nullopt};
         c.customer_id = customer_id(new_uuid());
@@ -124,6 +133,7 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         c.customers = {customer_ref{customer_for(p, m.psid, m.name, fresh, wall), m.psid, m.name}};
         c.version = 0;
         auto_assign(p, c, wall);
+        record(p, activity::created(cid, m.psid, comment, chat_plugin), wall);
     }
     message msg;
     msg.id = message_id(new_message_id());
@@ -136,16 +146,18 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
                       {},     {},     {}, c.customers.empty() ? std::nullopt : std::optional(c.customers[0].id),
                       false,  false};
     msg.inserted_at = to_utc(wall);
-    p.messages[cid].push_back(msg);
+    msg.attachments = std::move(attachments);
+    auto& stored = p.messages[cid];
+    stored.push_back(msg);
     c.snippet = m.text;
     c.message_count += 1;
     c.seen = false;
     c.last_sent_by = msg.from;
+    record(p, activity::customer(cid, m.psid, comment, find_phone(m.text), chat_plugin), wall);
     touch(p, c, wall, out.events);
     out.events.insert(out.events.begin(), emitted_event{p.info.id, messaging_event(p, c, msg)});
     out.committed = true;
-    out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
-    return out;
+    return stored.back();
 }
 
 } // namespace pancake::sim

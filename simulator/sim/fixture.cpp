@@ -89,6 +89,13 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
                 }
             }
             if (!read_customers(ps, o, err) || !read_content(ps, o, err)) return false;
+            if (!load_page_extras(ps, o, err)) return false;
+            for (auto& [other_id, other] : pages)
+                if (!ps.chat_plugin_id.empty() &&
+                    (other.chat_plugin_id == ps.chat_plugin_id || other_id == ps.chat_plugin_id)) {
+                    err = "page " + ps.info.id.value() + ": chat_plugin_id " + ps.chat_plugin_id + " is taken";
+                    return false;
+                }
             tokens[ps.token] = ps.info.id.value();
             pages.emplace(ps.info.id.value(), std::move(ps));
         }

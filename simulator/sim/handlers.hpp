@@ -62,4 +62,11 @@ inline json::value ok_with(json::object o) {
 /// A message as the REST API and the messaging webhook show it (nullable fields as null).
 json::value message_json(const message& m);
 
+/// A fixture page's statistics and chat plugin fields: "utc_offset_minutes" (default 420),
+/// "chat_plugin_id", "ads", and a snapshot's "activity" log (without it the log is seeded from the
+/// page's conversations, messages and tag histories). false and `err` on a bad field.
+bool load_page_extras(page_state& p, const json::object& o, std::string& err);
+/// The same fields written into a snapshot's page object.
+void page_extras_json(const page_state& p, json::object& o);
+
 } // namespace pancake::sim

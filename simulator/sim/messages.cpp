@@ -114,6 +114,10 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     m.inserted_at = to_utc(c.wall);
     m.seen = true;
     c.page->messages[to.id.value()].push_back(m);
+    record(
+        *c.page,
+        activity::staff(to.id.value(), r->sender_id.value_or(""), to.type == "COMMENT", r->action == "private_replies"),
+        c.wall);
     to.snippet = r->message;
     to.message_count += 1;
     to.last_sent_by = from;

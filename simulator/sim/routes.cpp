@@ -34,6 +34,10 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
         if (s.size() == 5 && post && s[4] == "generate_page_access_token") return {"pages.generate_token", s[3]};
         return {"unknown", ""};
     }
+    if (is(0, "api") && is(1, "v1") && is(2, "pke_chat_plugin") && is(3, "messages") && s.size() == 4) {
+        if (get) return {"chat_plugin.list", ""};
+        if (post) return {"chat_plugin.send", ""};
+    }
     const bool v1 = is(0, "api") && is(1, "public_api") && is(2, "v1") && is(3, "pages");
     const bool v2 = is(0, "api") && is(1, "public_api") && is(2, "v2") && is(3, "pages");
     if ((!v1 && !v2) || s.size() < 6) return {"unknown", ""};
@@ -53,6 +57,9 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     if (v1 && s.size() == 6 && s[5] == "posts" && get) return {"posts.list", pid};
     if (v1 && s.size() == 6 && s[5] == "sip_call_logs" && get) return {"call_logs.list", pid};
     if (v1 && s.size() == 6 && s[5] == "export_data" && get) return {"export.list", pid};
+    if (v1 && s.size() == 7 && s[5] == "statistics" && get)
+        for (std::string_view st : {"pages", "tags", "users", "customer_engagements", "pages_campaigns", "ads"})
+            if (s[6] == st) return {"statistics." + s[6], pid};
     if (v1 && s.size() == 8 && s[5] == "conversations") {
         const auto& a = s[7];
         if (a == "tags" && post) return {"tags.update", pid};
@@ -83,6 +90,9 @@ handle_result world::route(ctx& c) {
     const std::string route = out.route;
     if (route == "pages.list") return pages_get(c);
     if (route == "pages.generate_token") return generate_token(c, s[3]);
+    // The chat plugin is the web visitor's API: no token, no page rate limit.
+    if (route == "chat_plugin.list") return chat_plugin_get(c);
+    if (route == "chat_plugin.send") return chat_plugin_post(c);
     if (route == "unknown") {
         out.resp = html_response();
         return out;
@@ -114,6 +124,7 @@ handle_result world::route(ctx& c) {
     if (route == "posts.list") return posts_get(c);
     if (route == "call_logs.list") return call_logs_get(c);
     if (route == "export.list") return export_get(c);
+    if (route.starts_with("statistics.")) return statistics_get(c);
 
     auto cit = c.page->conversations.find(s[6]);
     if (cit == c.page->conversations.end()) {

@@ -30,6 +30,7 @@ json::value world::snapshot() const {
         o["conversations"] = std::move(convs);
         write_customers(p, o);
         write_content(p, o);
+        page_extras_json(p, o);
         pages.push_back(std::move(o));
     }
     json::array tokens;

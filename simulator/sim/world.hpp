@@ -3,6 +3,7 @@
 // no real clock, no unseeded randomness: same fixture + seed + requests = same answers.
 #pragma once
 
+#include "activity.hpp"
 #include "rate_window.hpp"
 #include "response.hpp"
 #include "text.hpp"
@@ -133,7 +134,12 @@ struct page_state {
     std::map<std::string, page_customer> customers;       ///< by page-customer id
     std::map<std::string, page_post> posts;               ///< by post id
     std::vector<sip_call_log> call_logs;
-    std::map<std::string, std::vector<conversation_ad>> ads; ///< per conversation id
+    std::map<std::string, std::vector<conversation_ad>> conversation_ads; ///< per conversation id
+    // Statistics and the chat plugin (statistics.cpp, chat_plugin.cpp):
+    int utc_offset_minutes = default_utc_offset_minutes; ///< the page's time zone (statistics' days)
+    std::string chat_plugin_id;                          ///< "web_…": the page's web chat plugin, if any
+    std::vector<page_ad> ads;
+    std::vector<activity> activity_log; ///< oldest first
 };
 
 struct user_token {
@@ -217,6 +223,15 @@ private:
     static bool read_content(page_state& p, const json::object& page, std::string& err);
     static void write_customers(const page_state& p, json::object& page);
     static void write_content(const page_state& p, json::object& page);
+    // Statistics and the chat plugin (statistics.cpp, chat_plugin.cpp, activity records):
+    handle_result statistics_get(ctx&);
+    handle_result chat_plugin_get(ctx&);
+    handle_result chat_plugin_post(ctx&);
+    /// A customer message stored and announced (inject and the chat plugin): the conversation is
+    /// created if needed (round-robin applies), `out` gets the webhook events.
+    message& receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
+                                      bool chat_plugin, wall_time wall, handle_result& out);
+    static void record(page_state& p, activity a, wall_time wall);
     const user_token* user_token_check(ctx&);
     response invented(unsigned status, std::string_view message) const;
     /// The request body decoded as T; when it is not JSON or not a T, nullopt and the 400 answer
