@@ -12,6 +12,7 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -27,6 +28,8 @@ using namespace pancake;
 
 namespace {
 
+constexpr std::int64_t all_time = 4102444800; // 2100-01-01
+
 /// What the calls need from the fixture (simulator/fixtures/shop.json's layout).
 struct fixture {
     json::object doc;
@@ -38,6 +41,8 @@ struct fixture {
     customer_id customer;  ///< a page-customer id (a conversation's customers[].id), for the customer calls
     tag_id tag{0};
     std::vector<user_id> users;
+    std::string sip_package; ///< the first call log's package
+    std::string plugin_page; ///< the page's chat plugin id ("web_…")
 };
 
 fixture load_fixture(const std::string& path) {
@@ -66,6 +71,9 @@ fixture load_fixture(const std::string& path) {
                     break;
                 }
     }
+    if (auto* logs = page.if_contains("sip_call_logs"); logs && !logs->as_array().empty())
+        f.sip_package = json::value_to<std::string>(logs->as_array().at(0).at("package_id"));
+    if (auto* plugin = page.if_contains("chat_plugin_id")) f.plugin_page = json::value_to<std::string>(*plugin);
     const auto& tags = page.at("tags").as_array();
     f.tag = tag_id(tags.at(tags.size() > 1 ? 1 : 0).at("id").to_number<std::int64_t>());
     for (auto& u : page.at("users").as_array())
@@ -100,7 +108,8 @@ const std::vector<call> calls = {
      }},
     {"GET /pages/{page_id}/conversations",
      [](client& api, const fixture& f) -> asio::awaitable<void> {
-         co_await api.async_list_conversations(f.page, conversation_query{});
+         const conversation_query q;
+         co_await api.async_list_conversations(f.page, q);
      }},
     {"GET /pages/{page_id}/conversations (filtered)",
      [](client& api, const fixture& f) -> asio::awaitable<void> {
@@ -137,14 +146,80 @@ const std::vector<call> calls = {
      [](client& api, const fixture& f) -> asio::awaitable<void> {
          co_await api.async_send_message(f.page, f.inbox, send_message_request::inbox_reply("Dạ shop chào bạn ạ"));
      }},
-    // To add (the operations of the document the client does not have yet), before the last row:
-    //   GET  /pages/{page_id}/page_customers, PUT /pages/{page_id}/page_customers/{page_customer_id},
-    //   POST|PUT|DELETE /pages/{page_id}/page_customers/{page_customer_id}/notes,
-    //   GET  /pages/{page_id}/statistics/{pages_campaigns,ads,customer_engagements,pages,tags,users},
-    //   GET  /pages/{page_id}/posts, /sip_call_logs, /export_data, POST /pages/{page_id}/upload_contents,
-    //   GET|POST /api/v1/pke_chat_plugin/messages.
-    // Last: it invalidates the page's token (the calls above need it).
-    //   POST /api/v1/pages/{page_id}/generate_page_access_token
+    {"GET /pages/{page_id}/page_customers",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         const customer_query q{0, all_time, 1, 100, true};
+         co_await api.async_list_customers(f.page, q);
+     }},
+    {"PUT /pages/{page_id}/page_customers/{page_customer_id}",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         customer_changes ch;
+         ch.name = "Nguyễn Thị Hoa";
+         ch.gender = gender::female;
+         ch.birthday = std::chrono::year(1995) / 3 / 7;
+         ch.phone_numbers = std::vector<std::string>{"0901234567"};
+         co_await api.async_update_customer(f.page, f.customer, ch);
+     }},
+    {"POST|PUT|DELETE /pages/{page_id}/page_customers/{page_customer_id}/notes",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         auto added = co_await api.async_add_customer_note(f.page, f.customer, "Khách thích gọi buổi chiều");
+         if (!added.note_id) throw std::runtime_error("the notes POST answer has no note_id");
+         co_await api.async_update_customer_note(f.page, f.customer, *added.note_id, "Khách thích gọi buổi sáng");
+         co_await api.async_delete_customer_note(f.page, f.customer, *added.note_id);
+     }},
+    {"GET /pages/{page_id}/statistics/*",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         using namespace std::chrono;
+         const auto range = local_range::whole_days(year(2025) / 12 / 20, year(2026) / 1 / 3); // by_hour: ≤ 31 days
+         // 1/12/2025 – 3/1/2026: the fixture's ads ran 28/12–2/1 (the simulator refuses ranges over 366 days).
+         const std::int64_t since = 1764547200, until = 1767484799;
+         co_await api.async_campaign_statistics(f.page, since, until);
+         co_await api.async_ad_statistics(f.page, since, until, ads_grouping::by_id);
+         co_await api.async_ad_statistics(f.page, since, until, ads_grouping::by_time);
+         const engagement_query eq{range, true, f.users};
+         co_await api.async_engagement_statistics(f.page, eq);
+         co_await api.async_page_statistics(f.page, since, until);
+         co_await api.async_tag_statistics(f.page, since, until);
+         co_await api.async_user_statistics(f.page, range);
+     }},
+    {"GET /pages/{page_id}/posts",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         const post_query q{0, all_time, 1, 30, post_type::photo};
+         co_await api.async_list_posts(f.page, q);
+     }},
+    {"GET /pages/{page_id}/sip_call_logs",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         // Named: GCC 12 destroys a temporary with a destructor in a co_await expression twice.
+         const call_log_query q{f.sip_package, 1, 30, 0, all_time};
+         co_await api.async_list_call_logs(f.page, q);
+     }},
+    {"GET /pages/{page_id}/export_data",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         const ad_conversation_query q{0, all_time, 0};
+         co_await api.async_export_ad_conversations(f.page, q);
+     }},
+    {"POST /pages/{page_id}/upload_contents",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         auto source = endpoints::upload_source::bytes("ao-dai.png", "\x89PNG\r\n");
+         co_await api.async_upload_content(f.page, std::move(source));
+     }},
+    {"POST|GET /pke_chat_plugin/messages",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         chat_plugin_send m;
+         m.from_id = "web_visitor_1";
+         m.dummy_id = 1765875902892;
+         m.inserted_at = 1765875902892;
+         m.name = "Khách web";
+         m.message = "Shop ơi còn áo size M không?";
+         auto sent = co_await api.async_send_chat_plugin_message(f.plugin_page, m);
+         co_await api.async_list_chat_plugin_messages(f.plugin_page, sent.conversation_id, 0);
+     }},
+    // Last: it invalidates the page's token (the calls above need it); the client takes the new one.
+    {"POST /pages/{page_id}/generate_page_access_token",
+     [](client& api, const fixture& f) -> asio::awaitable<void> {
+         co_await api.async_generate_page_access_token(f.page, f.user_token);
+         co_await api.async_list_tags(f.page); // with the new token
+     }},
 };
 
 asio::awaitable<int> run_all(client& api, const fixture& f) {

@@ -79,10 +79,6 @@ DEVIATIONS = [
     # Extra fields need no entry: the document allows them (additionalProperties is not false),
     # so the notes POST answer {success, message, note_id, data:[notes]} (pancake-api.md 4.6)
     # passes against the document's {success}.
-    # Anticipated (the route is being added): goes STALE if the simulator sends string ids there.
-    ("GET /pages/{page_id}/statistics/tags", "/tags/*/id type",
-     "statistics/tags types tags[].id string, while tag ids are integers everywhere else (GET tags, "
-     "conversations, webhooks; pancake-api.md 3.1); the simulator keeps the integer ids"),
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -396,7 +392,8 @@ class Fixture:
         web = [p for p in pages if str(p["id"]).startswith("web_") or p.get("platform") in ("web", "chat_plugin")]
         self.web_page = web[0]["id"] if web else self.page["id"]
         sip = self.page.get("sip_packages") or self.page.get("sip_call_logs") or []
-        self.sip_id = next((str(s.get("sip_id") or s.get("id")) for s in sip if isinstance(s, dict)), "sip_1")
+        self.sip_id = next((str(s.get("package_id") or s.get("sip_id") or s.get("id")) for s in sip if isinstance(s, dict)),
+                           "sip_1")
         self.now = now
         self.since = now - 30 * 86400
         day = timedelta(days=1)
@@ -829,6 +826,10 @@ def run_error(origin, op, label, call, expect):
             fail(op.key, label, status, "status", "an error answered with HTTP %d" % status)
             return
         deviation_hits[dev] = deviation_hits.get(dev, 0) + 1
+        # An error envelope cannot be the bare array some 200 answers are (statistics/ads,
+        # pages_campaigns): for those the envelope itself is what is checked below.
+        if schema is not None and schema.get("type") == "array":
+            schema = None
         if schema is not None and not check_against(op.key, label, status, schema, parsed, "response"):
             return
     elif schema is not None:

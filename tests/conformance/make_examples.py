@@ -25,7 +25,7 @@ PLACEHOLDER_FORMATS = {"date-time": "2021-07-28T10:00:00Z", "date": "2021-07-28"
                        "binary": "", "uuid": "00000000-0000-4000-8000-000000000000"}
 
 
-def example_of(spec, schema, depth=0):
+def example_of(spec, schema, depth=0, name=""):
     if depth > 40 or not isinstance(schema, dict):
         return None
     if "$ref" in schema:
@@ -46,7 +46,10 @@ def example_of(spec, schema, depth=0):
         return schema["enum"][0]
     t = schema.get("type")
     if t == "object" or "properties" in schema:
-        body = {name: example_of(spec, prop, depth + 1) for name, prop in schema.get("properties", {}).items()}
+        body = {key: example_of(spec, prop, depth + 1, key) for key, prop in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties")
+        if not body and isinstance(extra, dict):
+            body = {"key_1": example_of(spec, extra, depth + 1)}  # a map: one entry, so its values are exercised
         if body.get("success") is False and "example" not in schema["properties"]["success"]:
             body["success"] = True  # a 2xx example: the placeholder false would read as an error
         return body
@@ -59,6 +62,8 @@ def example_of(spec, schema, depth=0):
     if t == "boolean":
         return False
     if t == "string" or t is None or t not in oas.JSON_TYPES:
+        if "format" not in schema and name.endswith("_at"):
+            return PLACEHOLDER_FORMATS["date-time"]  # a timestamp the document types as a bare string
         return PLACEHOLDER_FORMATS.get(schema.get("format"), "string")
     return None
 

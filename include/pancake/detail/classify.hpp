@@ -41,10 +41,13 @@ inline error_code classify_response(unsigned status, std::string_view body, boos
     boost::system::error_code jec;
     out = boost::json::parse(body, jec);
     const bool ok_status = status >= 200 && status < 300;
+    // Two statistics answers are bare arrays (campaigns, ads); every other answer is an object.
+    // Which shape an operation expects is its decoder's check.
+    if (!jec && ok_status && out.is_array()) return {};
     if (jec || !out.is_object()) {
         diag.set_body_excerpt(body, secret);
         if (!ok_status) return status_error(status);
-        diag.set_client_message(jec ? "response is not JSON" : "response is not a JSON object");
+        diag.set_client_message(jec ? "response is not JSON" : "response is not a JSON object or array");
         return errc::unexpected_response;
     }
     const auto& o = out.as_object();

@@ -120,12 +120,12 @@ private:
     /// Picks a boundary that does not occur in the content and writes it into both places.
     void finish() {
         const std::string_view data(body_.data() + data_at_, data_size_);
-        std::uint64_t seed = detail::fnv1a(data);
+        std::uint64_t seed = pancake::detail::fnv1a(data);
         std::string boundary;
         do {
             boundary = "pancake-";
             for (int i = 0; boundary.size() < boundary_size; ++i) {
-                seed = detail::fnv1a(std::string_view(reinterpret_cast<const char*>(&i), sizeof i), seed);
+                seed = pancake::detail::fnv1a(std::string_view(reinterpret_cast<const char*>(&i), sizeof i), seed);
                 boundary += "0123456789abcdef"[seed & 15];
             }
         } while (data.find(boundary) != std::string_view::npos);
