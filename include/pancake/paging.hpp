@@ -1,8 +1,11 @@
 // Every page of a paged listing, one call after another, until the last page:
 //
-//   co_await pancake::async_for_each_page(api, endpoints::list_customers{page, {since, until}},
+//   const endpoints::list_customers first{page, {since, until}};
+//   co_await pancake::async_for_each_page(api, first,
 //       [](const pancake::customer_page& p) { for (auto& c : p.customers) ...; });
 //
+// (The descriptor is named: GCC 12 destroys a temporary with a destructor twice when it is an
+// argument in a co_await expression.)
 // Page-numbered listings (customers, posts, call logs) stop on a short page or when `total` is
 // reached; offset listings (conversations from ads, chat plugin messages) on a short or empty
 // page. The callback may return false to stop early. Signature void(error_code, std::size_t):
@@ -13,7 +16,7 @@
 #include <pancake/client.hpp>
 
 #include <boost/asio/compose.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/deferred.hpp>
 
 #include <cstdint>
 #include <type_traits>
@@ -114,13 +117,14 @@ struct for_each_page_op {
 
 /// Calls `f(const page&)` for each page of a paged listing, from the descriptor's position
 /// (page_number or offset) to the last page. `f` returning false stops after that page.
-template <class Endpoint, class F, class CompletionToken = default_token_t>
+/// The default token is asio::deferred (a failed call's diagnostics go to `opts.diag`).
+template <class Endpoint, class F, class CompletionToken = asio::deferred_t>
 auto async_for_each_page(client& api, Endpoint first, F f, call_options opts, CompletionToken&& token = {}) {
     return asio::async_compose<CompletionToken, void(error_code, std::size_t)>(
         detail::for_each_page_op<Endpoint, F>{&api, std::move(first), std::move(f), opts}, token, api.get_executor());
 }
 
-template <class Endpoint, class F, class CompletionToken = default_token_t>
+template <class Endpoint, class F, class CompletionToken = asio::deferred_t>
 requires detail::is_token_v<CompletionToken>
 auto async_for_each_page(client& api, Endpoint first, F f, CompletionToken&& token = {}) {
     return async_for_each_page(api, std::move(first), std::move(f), call_options{},
