@@ -34,6 +34,7 @@ struct row {
     unsigned max_attempts = 4;
     nanoseconds elapsed{};                    ///< now - start
     std::optional<nanoseconds> deadline_in{}; ///< deadline - now; none: no call deadline
+    bool may_have_applied = false;            ///< an earlier attempt was lost after it was sent
     // expected
     action what = action::fail;
     error_code want_ec{};
@@ -49,7 +50,12 @@ decision run(const row& r, std::mt19937_64& rng) {
     retry_policy policy; // defaults: 500 ms -> 5 s backoff, Retry-After cap 60 s, total 30 s
     policy.max_attempts = r.max_attempts;
     attempt_outcome o{r.end, r.ec, r.sent, r.retry_after};
-    call_state c{r.kind, r.attempt, t0 - r.elapsed, t0, r.deadline_in ? t0 + *r.deadline_in : lifecycle_time::max()};
+    call_state c{r.kind,
+                 r.attempt,
+                 t0 - r.elapsed,
+                 t0,
+                 r.deadline_in ? t0 + *r.deadline_in : lifecycle_time::max(),
+                 r.may_have_applied};
     return decide(o, c, policy, rng);
 }
 
@@ -185,6 +191,23 @@ const row rows[] = {
     {.name = "retry would resume past total_deadline", .end = attempt_end::response, .ec = errc::server_error,
      .sent = true, .retry_after = 5s, .elapsed = 25s + 1ns,
      .what = action::fail, .want_ec = errc::server_error},
+    // Found by pancake-dst (seed 23): attempt 1 applied and lost its answer, attempt 4 got a
+    // 429. The 429 must not read as "not applied".
+    {.name = "an earlier attempt may have applied, the last was refused", .end = attempt_end::response,
+     .ec = errc::rate_limited, .sent = true, .attempt = 4, .may_have_applied = true,
+     .what = action::fail, .want_ec = errc::outcome_unknown,
+     .message = "an earlier attempt may have applied; the last one failed: rate limited by the server (HTTP 429)",
+     .penalize = 1s},
+    {.name = "an earlier attempt may have applied, no time left to retry a 5xx", .end = attempt_end::response,
+     .ec = errc::server_error, .sent = true, .retry_after = 5s, .elapsed = 25s + 1ns, .may_have_applied = true,
+     .what = action::fail, .want_ec = errc::outcome_unknown,
+     .message = "an earlier attempt may have applied; the last one failed: server error (HTTP 5xx)"},
+    {.name = "an earlier attempt may have applied, the last timed out: a timeout", .end = attempt_end::timed_out,
+     .sent = true, .attempt = 2, .may_have_applied = true,
+     .what = action::fail, .want_ec = errc::timeout, .message = "request timed out"},
+    {.name = "an earlier attempt may have applied, the last succeeded", .end = attempt_end::response,
+     .ec = no_error, .sent = true, .attempt = 2, .may_have_applied = true,
+     .what = action::succeed, .want_ec = no_error, .success = true},
 };
 // clang-format on
 
@@ -237,7 +260,7 @@ BOOST_AUTO_TEST_CASE(no_draw_without_a_retry_to_jitter) {
         std::mt19937_64 rng(7);
         const std::mt19937_64 before = rng;
         const unsigned attempt = o.end == attempt_end::transport_error ? policy.max_attempts : 1;
-        (void)decide(o, {safe, attempt, t0, t0, lifecycle_time::max()}, policy, rng);
+        (void)decide(o, {safe, attempt, t0, t0, lifecycle_time::max(), false}, policy, rng);
         BOOST_TEST((rng == before));
     }
 }

@@ -1,4 +1,5 @@
-// FNV-1a, 64 bits: a cheap, stable fingerprint (event dedupe keys, multipart boundaries).
+// FNV-1a, 64 bits (offset basis 0xcbf29ce484222325): a cheap, stable fingerprint (event dedupe
+// keys, multipart boundaries).
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,7 @@
 
 namespace pancake::detail {
 
-inline std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull) noexcept {
+inline std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 14695981039346656037ull) noexcept {
     for (unsigned char c : s) {
         h ^= c;
         h *= 1099511628211ull;
