@@ -72,7 +72,7 @@ def sim_req(method, route, page=0, ident=0, token=TOKEN_OK, step=50, query=b"", 
             + struct.pack("<H", len(body)) + body)
 
 
-def sim_seq(*reqs, behaviour=0):
+def sim_seq(*reqs, behaviour=0x8000):
     return struct.pack("<H", behaviour) + b"".join(reqs)
 
 
