@@ -25,7 +25,8 @@ enum class errc : int {
     missing_field,       ///< a required JSON field is absent (diagnostics name the field path)
     wrong_field_type,    ///< a JSON field has the wrong type (diagnostics name the field path)
     timeout,             ///< the per-call deadline passed
-    outcome_unknown,     ///< a non-idempotent request left but no answer came back: it may have applied
+    outcome_unknown,     ///< it may have applied: a send whose answer was lost, or a retried call whose earlier
+                         ///< attempt was lost and whose last one was refused
     queue_full,          ///< the rate limiter's wait queue is at capacity
     invalid_argument,    ///< rejected client-side before sending
     connection_lost,     ///< the connection closed before a complete response

@@ -22,6 +22,7 @@ struct world::ctx {
     std::multimap<std::string, std::string> query;
     page_state* page = nullptr;
     handle_result out;
+    rate_step rate = rate_step::check;
 
     std::optional<std::string> param(const std::string& k) const {
         auto it = query.find(k);

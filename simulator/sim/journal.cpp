@@ -9,6 +9,7 @@ json::object entry_json(const journal_entry& e) {
     json::object o{{"seq", e.seq},     {"method", e.method}, {"path", e.path},   {"body", e.body}, {"status", e.status},
                    {"route", e.route}, {"page", e.page},     {"fault", e.fault}, {"t", e.t},       {"wall", e.wall}};
     o["content_type"] = e.content_type;
+    o["arrived"] = e.arrived;
     return o;
 }
 } // namespace

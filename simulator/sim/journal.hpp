@@ -20,9 +20,10 @@ struct journal_entry {
     std::string route;
     std::string page;
     std::string fault;
-    double t = 0; ///< seconds since the server started (its clock)
+    double t = 0; ///< seconds since the server started (its clock), when the answer was decided
     std::string wall;
     std::string content_type; ///< the request's Content-Type header ("" without one)
+    double arrived = 0;       ///< like `t`, when the request arrived (the time the rate limit counts)
 };
 
 struct journal_limits {

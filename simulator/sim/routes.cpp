@@ -6,7 +6,7 @@
 
 namespace pancake::sim {
 
-handle_result world::handle(const request& req, steady_time now, wall_time wall) {
+handle_result world::handle(const request& req, steady_time now, wall_time wall, rate_step rate) {
     const std::string target = lenient_target(req.target); // `type[]=INBOX` as the docs' cURL sends it
     auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
@@ -15,12 +15,18 @@ handle_result world::handle(const request& req, steady_time now, wall_time wall)
         r.route = "invalid";
         return r;
     }
-    ctx c{req, now, wall, *parsed, {}, {}, nullptr, {}};
+    ctx c{req, now, wall, *parsed, {}, {}, nullptr, {}, rate};
     for (auto s : parsed->segments())
         c.segs.push_back(s);
     for (auto p : parsed->params())
         c.query.emplace(p.key, p.has_value ? p.value : std::string());
     return route(c);
+}
+
+std::optional<response> world::admit(const request& req, steady_time now) {
+    auto r = handle(req, now, wall_time{}, rate_step::admit_only);
+    if (r.resp.status == 429) return std::move(r.resp);
+    return std::nullopt;
 }
 
 namespace {
@@ -88,6 +94,10 @@ handle_result world::route(ctx& c) {
     auto& out = c.out;
     std::tie(out.route, out.page) = name_route(s, c.req.method);
     const std::string route = out.route;
+    // Only page routes have a page rate limit: admitting anything else is a no-op.
+    if (c.rate == rate_step::admit_only && (route == "pages.list" || route == "pages.generate_token" ||
+                                            route.starts_with("chat_plugin.") || route == "unknown"))
+        return out;
     if (route == "pages.list") return pages_get(c);
     if (route == "pages.generate_token") return generate_token(c, s[3]);
     // The chat plugin is the web visitor's API: no token, no page rate limit.
@@ -108,9 +118,11 @@ handle_result world::route(ctx& c) {
         return out;
     }
     c.page = &pit->second;
-    if (auto limited = rate_check(*c.page, c.now); limited.status == 429) {
-        out.resp = std::move(limited);
-        return out;
+    if (c.rate != rate_step::skip) {
+        if (auto limited = rate_check(*c.page, c.now); limited.status == 429 || c.rate == rate_step::admit_only) {
+            out.resp = std::move(limited);
+            return out;
+        }
     }
 
     if (route == "conversations.list") return conversations_get(c);

@@ -162,16 +162,31 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             0, r.method, r.target, r.body, 0, {}, {}, {}, 0, {}, std::string(req[http::field::content_type])};
         // Route and page are known before faults are chosen, so rules can target them.
         std::tie(je.route, je.page) = world::route_name(r);
-        auto decision = core->faults().decide(je.route, je.page, core->since_start());
+        je.arrived = core->since_start();
+        const auto arrived_at = core->clk.now();
+        auto decision = core->faults().decide(je.route, je.page, je.arrived);
+        auto effect = effect_of(decision.failure, decision.status);
+        if (decision.failure) je.fault = to_string(*decision.failure);
+        // Counted when it arrives, as a server counts: a slow answer does not move the request
+        // into a later rate window.
+        if (effect.counts_toward_limit) core->model().count_call(je.page, arrived_at);
+        // A request the model answers after a latency fault is admitted (or refused with a 429)
+        // when it arrives, not when the delay ends.
+        const bool admit_early = decision.delay.count() > 0 && !effect.canned &&
+                                 effect.action != session_action::reset && effect.action != session_action::hang;
+        std::optional<response> refused;
+        if (admit_early) {
+            try {
+                refused = core->model().admit(r, arrived_at);
+            } catch (const std::exception&) { // the model's handle() below answers 500 for it
+            }
+        }
         if (decision.delay.count() > 0) {
             ++core->parked;
             auto [tec] = co_await core->clk.async_wait_for(core->ex, decision.delay, use_tuple);
             --core->parked;
             if (tec || core->stopped) co_return;
         }
-        auto effect = effect_of(decision.failure, decision.status);
-        if (decision.failure) je.fault = to_string(*decision.failure);
-        if (effect.counts_toward_limit) core->model().count_call(je.page, core->clk.now());
         if (effect.action == session_action::reset) {
             core->record(std::move(je));
             co_return reset_stream(*stream);
@@ -180,11 +195,15 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             core->record(std::move(je));
             co_return co_await hang(*core, *stream);
         }
-        response resp = effect.canned ? std::move(*effect.canned) : guarded([&] {
-            auto out = core->model().handle(r, core->clk.now(), core->clk.system_now());
-            core->publish(out.events);
-            return std::move(out.resp);
-        });
+        response resp = effect.canned ? std::move(*effect.canned)
+                        : refused     ? std::move(*refused)
+                                      : guarded([&] {
+                                        auto out = core->model().handle(r, core->clk.now(), core->clk.system_now(),
+                                                                        admit_early ? world::rate_step::skip
+                                                                                        : world::rate_step::check);
+                                        core->publish(out.events);
+                                        return std::move(out.resp);
+                                    });
         je.status = effect.journaled_status() ? resp.status : 0;
         core->record(std::move(je));
         auto res = to_http(resp, version, keep_alive);

@@ -86,6 +86,7 @@ struct webhook_dispatcher::impl : std::enable_shared_from_this<impl> {
     std::uint64_t journal_seq = 0, event_seq = 0, journal_dropped = 0;
     std::size_t on_wire = 0, outstanding = 0;
     bool stopped = false;
+    std::function<pancake::testing::memory_stream()> connect_in_memory;
 
     impl(asio::any_io_executor e, pancake::clock& c, webhook_options o)
         : ex(std::move(e)), clk(c), opts(o), rng(o.seed), started(c.now()) {}
@@ -119,7 +120,13 @@ struct webhook_dispatcher::impl : std::enable_shared_from_this<impl> {
     }
 
     // One POST; the caller races it against the timeout, which cancels it.
-    static asio::awaitable<exchange_result> exchange(target t, std::string body) {
+    static asio::awaitable<exchange_result> exchange(std::shared_ptr<impl> self, target t, std::string body) {
+        if (self->connect_in_memory) {
+            auto stream = self->connect_in_memory();
+            auto r = co_await post_on(stream, std::move(t), std::move(body));
+            stream.close();
+            co_return r;
+        }
         exchange_result r;
         auto ex = co_await asio::this_coro::executor;
         asio::ip::tcp::resolver resolver(ex);
@@ -134,6 +141,15 @@ struct webhook_dispatcher::impl : std::enable_shared_from_this<impl> {
             r.ec = cec;
             co_return r;
         }
+        r = co_await post_on(sock, std::move(t), std::move(body));
+        boost::system::error_code ignored;
+        sock.shutdown(asio::socket_base::shutdown_both, ignored);
+        co_return r;
+    }
+
+    template <class Stream>
+    static asio::awaitable<exchange_result> post_on(Stream& sock, target t, std::string body) {
+        exchange_result r;
         r.connected = true;
         http::request<http::string_body> req{http::verb::post, t.path, 11};
         req.set(http::field::host, t.host + ":" + t.port);
@@ -156,8 +172,6 @@ struct webhook_dispatcher::impl : std::enable_shared_from_this<impl> {
             co_return r;
         }
         r.status = parser.get().result_int();
-        boost::system::error_code ignored;
-        sock.shutdown(asio::socket_base::shutdown_both, ignored);
         co_return r;
     }
 
@@ -193,7 +207,8 @@ struct webhook_dispatcher::impl : std::enable_shared_from_this<impl> {
             if (!t) break; // the URL was removed meanwhile
             const auto t0 = s.clk.now();
             ++s.on_wire;
-            auto res = co_await (exchange(*t, body) || s.clk.async_wait_for(s.ex, s.opts.timeout, asio::use_awaitable));
+            auto res =
+                co_await (exchange(self, *t, body) || s.clk.async_wait_for(s.ex, s.opts.timeout, asio::use_awaitable));
             --s.on_wire;
             a.latency_ms = ms(s.clk.now() - t0);
             bool ok = false;
@@ -518,6 +533,10 @@ std::optional<std::pair<unsigned, json::value>> webhook_dispatcher::admin(std::s
 }
 
 void webhook_dispatcher::stop() { impl_->stopped = true; }
+
+void webhook_dispatcher::connect_in_memory(std::function<pancake::testing::memory_stream()> connect) {
+    impl_->connect_in_memory = std::move(connect);
+}
 
 bool parse_webhook_options(const json::value& v, webhook_options& o, std::string& err) {
     if (!v.is_object()) {

@@ -7,12 +7,14 @@
 #include "world.hpp"
 
 #include <pancake/clock.hpp>
+#include <pancake/testing/memory_stream.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -99,6 +101,11 @@ public:
     /// "/__sim/webhooks" (empty or "/..."); answers (status, body), or nullopt for no such route.
     std::optional<std::pair<unsigned, boost::json::value>> admin(std::string_view method, std::string_view path,
                                                                  std::string_view query, std::string_view body);
+
+    /// Delivers over in-memory streams instead of TCP: each attempt asks `connect` for a fresh
+    /// connection (a receiver's serve() on the other end). A page's URL must still be set to
+    /// switch its delivery on; only its path is used then. For the deterministic harness.
+    void connect_in_memory(std::function<pancake::testing::memory_stream()> connect);
 
     /// Stops: pending retries end, connections close.
     void stop();

@@ -172,7 +172,13 @@ public:
     json::value snapshot() const;
     bool restore(const json::value& snapshot, std::string& err);
 
-    handle_result handle(const request& req, steady_time now, wall_time wall);
+    /// How handle() treats the page's rate limit: check and count it (the default), skip it (the
+    /// request was admitted on arrival), or only admit (check and count, answer nothing else).
+    enum class rate_step { check, skip, admit_only };
+    handle_result handle(const request& req, steady_time now, wall_time wall, rate_step rate = rate_step::check);
+    /// The rate check at arrival, for a request answered later (a latency fault holds it): the
+    /// limit counts arrivals, as a front door does. The 429 to send, or nothing (then counted).
+    std::optional<response> admit(const request& req, steady_time now);
     /// {route, page id} of a request, without touching state ("assign", "tags.update", …).
     static std::pair<std::string, std::string> route_name(const request& req);
     /// A call the fault injector answered instead of the model still counts toward the page's

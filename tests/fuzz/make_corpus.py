@@ -80,7 +80,8 @@ def main():
     spec = json.loads((ROOT / "tests/data/spec_examples.json").read_text())
     api = json.loads((ROOT / "tests/data/api_examples.json").read_text())
     shop = json.loads((ROOT / "simulator/fixtures/shop.json").read_text())
-    seeds = {t: [] for t in ("fuzz_decode", "fuzz_webhook", "fuzz_sim_request", "fuzz_keyword_rules")}
+    seeds = {t: [] for t in ("fuzz_decode", "fuzz_webhook", "fuzz_sim_request", "fuzz_keyword_rules",
+                             "fuzz_receiver")}
 
     # fuzz_decode: every documented 2xx body, then the error shapes classify_response knows.
     for i, key in enumerate(ENDPOINTS):
@@ -168,6 +169,32 @@ def main():
         b'{"rules": [{"tag": "x", "keywords": ["\\u0301"]}]}',
         b'{"rules": [{"tag": "x", "keywords": ["a"], "match": "regex"}]}',
         b'{"rules": [{"tag": "x", "keywords": ["a"], "color": 1}]}',
+    ]
+
+    # fuzz_receiver: [options byte: 1 secret, 2 small max_body, 4 intake of 1] + bytes on the wire.
+    def post(body, target="/webhook", extra=b"", chunked=False):
+        if chunked:
+            data = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+            head = b"Transfer-Encoding: chunked\r\n"
+        else:
+            data, head = body, b"Content-Length: %d\r\n" % len(body)
+        return (b"POST " + target.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + head + extra + b"\r\n" + data)
+    hook = dumps(api["webhook_messaging"])
+    seeds["fuzz_receiver"] += [
+        b"\0" + post(hook),
+        b"\0" + post(hook) + post(dumps(api["webhook_conversation"])),
+        b"\0" + post(hook, chunked=True),
+        b"\1" + post(hook, target="/webhook/s3cret"),
+        b"\1" + post(hook, target="/webhook?secret=s3cret", extra=b"Connection: close\r\n"),
+        b"\1" + post(hook, target="/webhook/wrong"),
+        b"\2" + post(hook),
+        b"\4" + post(hook) + post(hook) + post(hook),
+        b"\0" + post(b"[1,2]") + post(b"not json"),
+        b"\0GET /webhook HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"\0POST /webhook HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}",
+        b"\0POST /webhook HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n{",
+        b"\0" + b"POST /webhook HTTP/1.1\r\n" + b"X: " + b"a" * 300 + b"\r\n\r\n",
     ]
 
     if CORPUS.exists():

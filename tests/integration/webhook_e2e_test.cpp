@@ -3,6 +3,7 @@
 // receiver acknowledges into an intake, the processor hands each to a handler. Failures and
 // timeouts of the receiver are injected through the intake it writes to. The client and the
 // admin API calls reach the simulator over in-memory streams; only deliveries use sockets.
+#include "support/flaky_intake.hpp"
 #include "support/harness.hpp"
 
 #include <pancake/webhook.hpp>
@@ -23,57 +24,12 @@ namespace http = beast::http;
 
 namespace {
 
-// An intake in front of another that misbehaves on a schedule: every `fail_every`-th push is
-// refused (the receiver answers 503) and every `slow_every`-th one completes only after `slow`
-// on the clock (the sender times out although the event was stored).
-class flaky_intake final : public wh::intake {
-public:
-    flaky_intake(asio::io_context& ioc, pancake::clock& clk, wh::intake& inner) : ioc_(ioc), clk_(clk), inner_(inner) {
-        inner_.on_ready([this] { notify(); });
-    }
-    unsigned fail_every = 0, slow_every = 0;
-    bool fail_all = false;
-    std::chrono::milliseconds slow{6000};
-    std::uint64_t refused = 0, slowed = 0;
-    std::size_t holding = 0; // slow pushes waiting on the clock right now
-
-    void push(std::string body, push_handler h) override {
-        ++n_;
-        if (fail_all || (fail_every && n_ % fail_every == 0)) {
-            ++refused;
-            asio::post(ioc_, asio::append(std::move(h), make_error_code(pancake::errc::queue_full), 0));
-            return;
-        }
-        if (slow_every && n_ % slow_every == 0) {
-            ++slowed;
-            ++holding;
-            clk_.async_wait_for(ioc_.get_executor(), slow,
-                                [this, body = std::move(body), h = std::move(h)](pancake::error_code) mutable {
-                                    --holding;
-                                    inner_.push(std::move(body), std::move(h));
-                                });
-            return;
-        }
-        inner_.push(std::move(body), std::move(h));
-    }
-    std::optional<wh::intake_record> next() override { return inner_.next(); }
-    void commit(std::uint64_t seq, std::string_view key) override { inner_.commit(seq, key); }
-    std::size_t pending() const override { return inner_.pending(); }
-    std::size_t capacity() const override { return inner_.capacity(); }
-
-private:
-    asio::io_context& ioc_;
-    pancake::clock& clk_;
-    wh::intake& inner_;
-    std::uint64_t n_ = 0;
-};
-
 // Simulator + dispatcher + receiver + processor on the harness's io_context and virtual clock.
 struct rig {
     harness h;
     pancake::sim::webhook_dispatcher& dispatcher; // the simulator's own delivery
     wh::memory_intake store{h.ioc.get_executor(), 100'000};
-    flaky_intake front{h.ioc, h.vclock, store};
+    flaky_intake front{h.ioc.get_executor(), h.vclock, store};
     wh::suspension_monitor monitor{h.vclock};
     wh::receiver receiver;
     std::optional<wh::processor> proc;

@@ -39,6 +39,9 @@ struct call_state {
     lifecycle_time start; ///< when the call began
     lifecycle_time now;
     lifecycle_time deadline = lifecycle_time::max(); ///< the call's deadline (max: none)
+    /// An earlier attempt was sent and got no reliable answer (lost, cut, timed out): it may
+    /// have applied, whatever the later attempts were told.
+    bool may_have_applied = false;
 };
 
 struct limiter_feedback {
@@ -108,19 +111,27 @@ decision decide(const attempt_outcome& o, const call_state& c, const retry_polic
             fb.penalize = policy.capped_retry_after(o.retry_after.value_or(std::chrono::seconds(1)));
     }
 
+    // A retried call whose earlier attempt may have applied: the last attempt's refusal (a 429,
+    // a 5xx, an error body) does not mean nothing happened, so the caller must not read it so.
+    auto final_failure = [&] {
+        if (c.may_have_applied && o.end == attempt_end::response)
+            return decision::fail(errc::outcome_unknown,
+                                  "an earlier attempt may have applied; the last one failed: " + o.ec.message());
+        return decision::fail(o.ec);
+    };
     decision d;
     const bool retry = c.attempt < policy.max_attempts && retry_policy::retryable(o.ec, c.kind, o.sent);
     if (!retry) {
         d = unknown_if_lost && (o.ec == errc::connection_lost || o.ec == errc::server_error)
                 ? decision::fail(errc::outcome_unknown, "no reliable answer after the message was sent")
-                : decision::fail(o.ec);
+                : final_failure();
         d.limiter = fb;
         return d;
     }
     const auto delay = policy.backoff(c.attempt, o.retry_after, rng);
     const auto resume = c.now + delay;
     if (resume >= c.deadline || resume - c.start > policy.total_deadline) {
-        d = decision::fail(o.ec);
+        d = final_failure();
     } else {
         d.what = decision::action::retry;
         d.ec = o.ec;

@@ -45,10 +45,14 @@ struct call_frame final : deadline_queue::entry {
 };
 
 /// One HTTP exchange on a pooled connection. A reused keep-alive connection that turns out to
-/// be dead is replaced once for safe requests (the server closed it while idle).
+/// be dead is replaced once for safe requests (the server closed it while idle). The replay takes
+/// a rate-limit slot of its own: the client cannot tell an idle close from a server that counted
+/// the request and then lost the connection, and the second case must not trip the server's limit.
 inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http::connection_pool& pool,
                                                             const http::request_message& req, std::size_t max_body,
-                                                            idempotency kind, bool& sent, diagnostics& d) {
+                                                            idempotency kind, bool& sent, bool& replayed,
+                                                            diagnostics& d, rate_limiter* limiter,
+                                                            lifecycle_time deadline) {
     for (int round = 0;; ++round) {
         std::unique_ptr<http::connection> conn;
         if (round == 0) conn = pool.try_take_idle(); // the common case: no coroutine, no wait
@@ -80,7 +84,17 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
         if (!r.problem.empty()) d.set_client_message(r.problem);
         const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
         if (!r.ec) pool.release(std::move(conn)); // dropped there if the timeout closed it meanwhile
-        if (stale && kind == idempotency::safe) continue;
+        if (stale && kind == idempotency::safe) {
+            replayed = true; // the lost round may have applied: the call's outcome must say so if it fails
+            if (!limiter || limiter->try_acquire()) continue;
+            error_code lec;
+            try {
+                lec = co_await limiter->acquire(deadline);
+            } catch (const boost::system::system_error&) {
+                lec = asio::error::operation_aborted;
+            }
+            if (!lec) continue;
+        }
         co_return r;
     }
 }
@@ -152,7 +166,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     auto ex = co_await asio::this_coro::executor;
     const auto req = make_message(st->origin->host, spec);
 
-    bool sent = false;
+    bool sent = false, may_have_applied = false;
     for (unsigned attempt = 1;; ++attempt) {
         d.set_attempts(attempt);
         if (limiter && !limiter->try_acquire()) {
@@ -175,7 +189,10 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         ++st->on_wire;
         f->expired = false;
         st->timeouts->add(*f, std::min(deadline, clk.now() + st->cfg.request_timeout));
-        auto x = co_await exchange_once(*f, *st->pool, req, st->cfg.max_response_body, spec.kind, sent, d);
+        bool replayed = false;
+        auto x = co_await exchange_once(*f, *st->pool, req, st->cfg.max_response_body, spec.kind, sent, replayed, d,
+                                        limiter.get(), deadline);
+        may_have_applied = may_have_applied || replayed;
         const bool timed_out = f->expired;
         st->timeouts->remove(*f);
         --st->on_wire;
@@ -183,7 +200,9 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
 
         boost::json::value body;
         const auto out = read_outcome(x, timed_out, sent, clk, d, spec.secret, body);
-        const auto next = decide(out, {spec.kind, attempt, start, clk.now(), deadline}, policy, st->rng);
+        const auto next =
+            decide(out, {spec.kind, attempt, start, clk.now(), deadline, may_have_applied}, policy, st->rng);
+        may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
         if (limiter && next.limiter.success) limiter->on_success();
         if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};

@@ -14,6 +14,7 @@
 // (/webhook/<secret>) or the query (?secret=…) is compared in constant time.
 #pragma once
 
+#include <pancake/testing/memory_stream.hpp>
 #include <pancake/webhook/detail/is_json_object.hpp>
 #include <pancake/webhook/intake.hpp>
 #include <pancake/webhook/monitor.hpp>
@@ -107,6 +108,15 @@ public:
                 p->stream.socket().shutdown(boost::asio::socket_base::shutdown_both, ec);
     }
 
+    /// Serves one connection without a socket (the simulator's in-memory webhook delivery, the
+    /// deterministic harness, the fuzzer): the same parsing, limits and answers as a TCP one, but
+    /// no real-time deadlines, since on virtual time the sender's own timeout is what counts.
+    void serve(pancake::testing::memory_stream s) {
+        ++st_->stats.connections;
+        auto c = std::make_shared<basic_connection<pancake::testing::memory_stream>>(std::move(s));
+        boost::asio::co_spawn(st_->ex, session(st_, std::move(c)), boost::asio::detached);
+    }
+
     unsigned short port() const { return st_->acceptor.local_endpoint().port(); }
     /// "http://127.0.0.1:PORT/webhook" (with the secret when one is set): what to register.
     std::string url() const {
@@ -118,11 +128,19 @@ public:
     std::size_t open_connections() const noexcept { return st_->open; }
 
 private:
-    struct connection {
-        explicit connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
-        boost::beast::tcp_stream stream;
+    template <class Stream>
+    struct basic_connection {
+        template <class S>
+        explicit basic_connection(S s) : stream(std::move(s)) {}
+        Stream stream;
         bool busy = false; // between reading a request and writing its answer
     };
+    using connection = basic_connection<boost::beast::tcp_stream>;
+
+    // Deadlines apply to sockets; an in-memory stream lives on virtual time, where the sender's
+    // timeout decides.
+    static void expire(boost::beast::tcp_stream& s, std::chrono::seconds d) { s.expires_after(d); }
+    static void expire(pancake::testing::memory_stream&, std::chrono::seconds) {}
     struct state {
         state(boost::asio::any_io_executor e, intake& i, receiver_options o, suspension_monitor* m)
             : ex(std::move(e)), in(i), opts(std::move(o)), monitor(m), acceptor(ex), backoff(ex) {}
@@ -211,7 +229,8 @@ private:
         }
     }
 
-    static boost::asio::awaitable<void> session(std::shared_ptr<state> st, std::shared_ptr<connection> c) {
+    template <class Conn>
+    static boost::asio::awaitable<void> session(std::shared_ptr<state> st, std::shared_ptr<Conn> c) {
         namespace asio = boost::asio;
         namespace beast = boost::beast;
         namespace http = beast::http;
@@ -229,7 +248,7 @@ private:
             parser.header_limit(16 << 10);
             parser.body_limit(st->opts.max_body);
             // Idle until the first byte, then the whole request within request_timeout.
-            stream.expires_after(buf.size() ? st->opts.request_timeout : st->opts.idle_timeout);
+            expire(stream, buf.size() ? st->opts.request_timeout : st->opts.idle_timeout);
             auto [ec0, n0] = co_await http::async_read_header(stream, buf, parser, tuple);
             if (ec0 == http::error::header_limit) {
                 co_await write(stream, answer(*st, 413, "headers too large", 11, false), st->opts.write_timeout);
@@ -243,7 +262,7 @@ private:
             }
             if (ec0) co_return co_await graceful_close(stream);
             c->busy = true;
-            stream.expires_after(st->opts.request_timeout);
+            expire(stream, st->opts.request_timeout);
             auto [ec, n] = co_await http::async_read(stream, buf, parser, tuple);
             auto& req = parser.get();
             const unsigned version = req.version();
@@ -285,9 +304,9 @@ private:
         }
     }
 
-    static boost::asio::awaitable<error_code> write(boost::beast::tcp_stream& stream, response res,
-                                                    std::chrono::seconds timeout) {
-        stream.expires_after(timeout);
+    template <class Stream>
+    static boost::asio::awaitable<error_code> write(Stream& stream, response res, std::chrono::seconds timeout) {
+        expire(stream, timeout);
         auto [ec, n] =
             co_await boost::beast::http::async_write(stream, res, boost::asio::as_tuple(boost::asio::use_awaitable));
         co_return ec;
@@ -310,6 +329,10 @@ private:
             }
         }
         stream.close();
+    }
+    static boost::asio::awaitable<void> graceful_close(pancake::testing::memory_stream& stream) {
+        stream.close(); // the peer still reads what was written before it, then eof
+        co_return;
     }
 
     std::shared_ptr<state> st_;
