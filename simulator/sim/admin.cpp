@@ -125,7 +125,8 @@ response set_behaviour(world& m, const json::object& o) {
             b.invalid_token_status = static_cast<unsigned>(*n);
             continue;
         }
-        auto f = std::find_if(std::begin(flags), std::end(flags), [&](auto& p) { return p.first == k; });
+        // The key by value: Clang before 16 cannot capture a structured binding.
+        auto f = std::find_if(std::begin(flags), std::end(flags), [&, key = k](auto& p) { return p.first == key; });
         if (f == std::end(flags)) return bad("unknown field " + std::string(k));
         if (!x.is_bool()) return bad(std::string(k) + " must be true or false");
         *f->second = x.as_bool();

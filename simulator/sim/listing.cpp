@@ -85,7 +85,9 @@ handle_result world::conversations_get(ctx& c) {
     };
     std::vector<const conversation*> list;
     if (types.size() <= 1 || or_types) {
-        for (auto& [id, x] : c.page->conversations) {
+        // Not a structured binding: Clang before 16 cannot capture one in the lambdas below.
+        for (auto& entry : c.page->conversations) {
+            auto& x = entry.second;
             if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
                 continue;
             if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) continue;

@@ -109,8 +109,11 @@ requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) void read(json_r
         out = static_cast<Int>(*i);
     else if (auto* u = v.if_uint64())
         out = static_cast<Int>(*u);
-    else if (auto* d = v.if_double(); d && *d == static_cast<double>(static_cast<std::int64_t>(*d)))
-        out = static_cast<Int>(*d); // 1.0 is an integer in JSON's eyes
+    // 1.0 is an integer in JSON's eyes. The range check first: converting a double outside int64
+    // (1e300) is undefined behaviour, and so is converting straight to a narrower Int.
+    else if (auto* d = v.if_double();
+             d && *d >= -0x1p63 && *d < 0x1p63 && *d == static_cast<double>(static_cast<std::int64_t>(*d)))
+        out = static_cast<Int>(static_cast<std::int64_t>(*d));
     else
         r.fail(errc::wrong_field_type);
 }
