@@ -5,14 +5,13 @@
 //   seed_flow [BASE_URL] [PAGE_ID] [PAGE_ACCESS_TOKEN]
 //   (env: PANCAKE_BASE_URL, PANCAKE_PAGE_ID, PANCAKE_PAGE_ACCESS_TOKEN)
 #include <pancake/pancake.hpp>
-#include <pancake/text/fold.hpp>
+#include <pancake/workflow/keyword_rules.hpp>
+#include <pancake/workflow/tag_directory.hpp>
 
 #include <boost/asio.hpp>
 
 #include <cstdlib>
 #include <iostream>
-#include <map>
-#include <set>
 
 namespace asio = boost::asio;
 using namespace pancake;
@@ -25,28 +24,18 @@ std::string arg(int argc, char** argv, int i, const char* env, const char* fallb
     return fallback;
 }
 
-// Keyword (accent-insensitive) -> tag name, as in the article.
-const std::vector<std::pair<std::string, std::string>> keyword_to_tag = {
-    {"dat hang", "đặt hàng"}, {"mua", "đặt hàng"},        {"order", "đặt hàng"},      {"gia", "hỏi giá"},
-    {"price", "hỏi giá"},     {"khieu nai", "khiếu nại"}, {"complaint", "khiếu nại"},
-};
-
-bool contains_word(const std::string& text, const std::string& word) {
-    for (auto pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
-        auto boundary = [&](std::size_t i) {
-            return i >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i]));
-        };
-        if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) return true;
-    }
-    return false;
-}
+// The article's keyword table as the library's keyword rules: whole words, case and accents
+// ignored ("dat hang" finds "Đặt hàng"; "mua" does not fire inside "muachung").
+const char* const rules_json = R"({"rules":[
+  {"tag":"đặt hàng","keywords":["đặt hàng","mua","order"]},
+  {"tag":"hỏi giá","keywords":["giá","price"]},
+  {"tag":"khiếu nại","keywords":["khiếu nại","complaint"]}]})";
 
 asio::awaitable<void> run(client& api, page_id page) {
-    // 1. Tag map: folded name -> id (tags change rarely; a real bot caches this).
-    std::map<std::string, tag_id> tag_map;
-    for (auto& t : co_await api.async_list_tags(page))
-        tag_map[text::case_fold(t.text).value_or(t.text)] = t.id;
-    std::cout << "loaded " << tag_map.size() << " tags\n";
+    // 1. Rules, and the page's tags by name (cached for an hour, names compared folded).
+    auto rules = workflow::keyword_rules::parse(rules_json).value();
+    workflow::tag_directory tags(api, page);
+    std::cout << "loaded " << (co_await tags.async_tags()).size() << " tags\n";
 
     // 2. Who can take work.
     auto staff = co_await api.async_list_users(page);
@@ -62,16 +51,12 @@ asio::awaitable<void> run(client& api, page_id page) {
     std::size_t cursor = 0;
     for (auto& c : list.conversations) {
         if (c.seen) continue;
-        auto folded = text::accent_fold(c.snippet.value_or("")).value_or("");
         std::cout << "conversation " << c.id << ": \"" << c.snippet.value_or("") << "\"\n";
-        std::set<std::string> wanted;
-        for (auto& [kw, tag_name] : keyword_to_tag)
-            if (contains_word(folded, kw)) wanted.insert(tag_name);
-        for (auto& name : wanted) {
-            auto it = tag_map.find(name);
-            if (it == tag_map.end()) continue;
-            auto r = co_await api.async_add_tag(page, c.id, it->second);
-            std::cout << "  tagged \"" << name << "\" -> tags now [";
+        for (auto& name : rules.tags_for(c.snippet.value_or(""))) {
+            auto [fec, t] = co_await tags.async_find(name, asio::as_tuple(asio::deferred));
+            if (fec) continue; // the page has no such tag
+            auto r = co_await api.async_add_tag(page, c.id, t.id);
+            std::cout << "  tagged \"" << t.text << "\" -> tags now [";
             for (std::size_t i = 0; i < r.data.size(); ++i)
                 std::cout << (i ? "," : "") << r.data[i];
             std::cout << "]\n";

@@ -9,6 +9,7 @@
 #include <pancake/webhook.hpp>
 #include <pancake/workflow/detail/turn_queue.hpp>
 #include <pancake/workflow/keyword_rules.hpp>
+#include <pancake/workflow/pipeline.hpp>
 #include <sim/server.hpp>
 #include <sim/virtual_time.hpp>
 
@@ -64,10 +65,15 @@ const char* const customer_texts[] = {"Cho mình đặt hàng 2 cái nhé",
                                       "price?",
                                       "order 1 áo"};
 
-const char* const rules_config = R"({"rules":[
+// The pipeline's configuration (workflow::pipeline_config), as an operator would write it.
+const char* const pipeline_config = R"({"rules":[
   {"tag":"Đặt hàng","keywords":["đặt hàng","mua","order"]},
   {"tag":"Hỏi giá","keywords":["giá","price"],"accent_sensitive":true},
-  {"tag":"Khiếu nại","keywords":["khiếu nại","lỗi"]}]})";
+  {"tag":"Khiếu nại","keywords":["khiếu nại","lỗi"]}],
+  "assign_unassigned": true,
+  "staff": {"100000000000001": ["c4bafd84-7b96-4f28-b59a-031f17c32ddf", "fb5ff8ed-434b-4d4b-a213-b595b242b81a",
+                                "79d4e769-ac31-4821-8304-d6e251d532e9"],
+            "100000000000002": ["0e7c9b1a-5d3f-4a2e-9c8b-1f6d4e3a2b10"]}})";
 
 struct context : asio::io_context {
     using asio::io_context::shutdown;
@@ -209,9 +215,11 @@ public:
         for (auto& p : pages)
             api_->add_page(pancake::page_id(p.id), p.token);
 
-        auto parsed = pancake::workflow::keyword_rules::parse(rules_config);
-        if (!parsed) throw std::runtime_error("keyword rules: " + parsed.error().message);
-        rules_ = std::move(*parsed);
+        auto parsed = pancake::workflow::pipeline_config::parse(pipeline_config);
+        if (!parsed) throw std::runtime_error("pipeline config: " + parsed.error().message);
+        pipeline_.emplace(*api_, std::move(*parsed), cursors_,
+                          [this](const pancake::workflow::pipeline_action& a) { on_action(a); });
+        pipeline_->share_turns(turns_); // the workload's writes and the pipeline's take turns
 
         wh::processor_options po;
         po.clk = &vclock_;
@@ -530,48 +538,48 @@ private:
         sends_.push_back(std::move(rec));
     }
 
-    // ----- the pipeline the webhooks drive (the seed's §8) ---------------------------------
+    // ----- the pipeline the webhooks drive (workflow::pipeline, the seed's §8) ---------------
     asio::awaitable<void> on_event(const wh::received_event& e) {
         if (mix_.handler_failures > 0 && uniform() < mix_.handler_failures) {
             ++res_.coverage["handler.failures"];
             throw boost::system::system_error(make_error_code(errc::api_error), "injected handler failure");
         }
-        ++res_.events;
-        if (!applied_.insert(e.dedupe_key).second) violation("webhook event applied twice: " + e.dedupe_key);
+        if (applied_.contains(e.dedupe_key)) violation("webhook event applied twice: " + e.dedupe_key);
         // Conversation updates carry state: one older than (or as old as) what was applied is stale.
         // (A late messaging event still brings a message, and is applied.)
-        if (e.version && e.kind == wh::event_kind::conversation) {
-            auto [it, fresh] = versions_.try_emplace(e.serial_key, *e.version);
-            if (!fresh && *e.version <= it->second)
+        const bool versioned = e.version && e.kind == wh::event_kind::conversation;
+        if (versioned)
+            if (auto it = versions_.find(e.serial_key); it != versions_.end() && *e.version <= it->second)
                 violation("stale webhook applied: " + e.serial_key + " version " + std::to_string(*e.version) +
                           " after " + std::to_string(it->second));
-            it->second = std::max(it->second, *e.version);
-        }
-        if (e.kind != wh::event_kind::messaging || e.echo || !e.page) co_return;
-        const auto* conv = wh::detail::at_path(e.raw, {"data", "conversation"});
-        const auto* msg = wh::detail::at_path(e.raw, {"data", "message"});
-        if (!conv || !msg || !conv->is_object() || !msg->is_object()) co_return;
-        const std::string page = e.page->value();
-        const std::string cid = wh::detail::string_at(*conv, {"id"});
-        std::string text = wh::detail::string_at(*msg, {"original_message"});
-        if (text.empty()) text = wh::detail::string_at(*msg, {"message"});
-        trace("event " + e.dedupe_key + " on " + cid);
-        for (auto& name : rules_.tags_for(text)) {
-            auto& ids = tag_ids_[page];
-            if (auto it = ids.find(name); it != ids.end()) {
-                ++res_.coverage["pipeline.tagged"];
-                co_await tag(page, cid, it->second, true, "pipeline");
+        trace("event " + e.dedupe_key);
+        co_await pipeline_->handle(e); // throws when an action failed: the processor retries
+        ++res_.events;
+        applied_.insert(e.dedupe_key);
+        if (versioned) versions_[e.serial_key] = std::max(versions_[e.serial_key], *e.version);
+    }
+
+    // The pipeline acted (holding the conversation's turn): the intent follows.
+    void on_action(const pancake::workflow::pipeline_action& a) {
+        auto& in = intent_of(a.page.value(), a.conversation.value());
+        const auto what = "pipeline " + a.what + " " + a.detail + " " + a.conversation.value();
+        ++res_.operations;
+        if (a.ec) {
+            note(a.ec, what);
+            if (uncertain(a.ec)) {
+                in.known = false;
+                ++res_.coverage[a.ec == errc::outcome_unknown ? "client.outcome_unknown" : "client.uncertain"];
             }
+            return;
         }
-        const auto* assignees = conv->as_object().if_contains("assignee_ids");
-        if (assignees && assignees->is_array() && assignees->as_array().empty()) {
-            const auto& users = server_->model().find_page(page)->users;
-            if (!users.empty()) {
-                ++res_.coverage["pipeline.assigned"];
-                std::vector<std::string> next{users[rr_++ % users.size()].id.value()};
-                co_await assign(page, cid, std::move(next), "pipeline");
-            }
+        if (a.what == "tag") {
+            ++res_.coverage["pipeline.tagged"];
+            in.tags.insert(tag_ids_[a.page.value()].at(a.detail));
+        } else if (a.what == "assign") {
+            ++res_.coverage["pipeline.assigned"];
+            in.assignees = {a.detail};
         }
+        in.last = what;
     }
 
     // ----- bookkeeping --------------------------------------------------------------------
@@ -707,13 +715,13 @@ private:
     std::optional<wh::processor> proc_;
     std::optional<pancake::client> api_;
     std::shared_ptr<pancake::workflow::detail::turn_queue> turns_;
-    pancake::workflow::keyword_rules rules_;
+    pancake::workflow::memory_cursor_store cursors_;
+    std::optional<pancake::workflow::pipeline> pipeline_;
     std::map<std::string, std::map<std::string, std::int64_t>> tag_ids_;
     std::map<std::string, intent> intents_;
     std::vector<send_record> sends_;
     std::set<std::string> applied_;
     std::map<std::string, std::int64_t> versions_;
-    std::size_t rr_ = 0;
     pancake::clock::time_point end_;
     bool flow_done_ = false;
 };
