@@ -326,11 +326,18 @@ private:
         return c[std::uniform_int_distribution<std::size_t>(0, std::size(c) - 1)(rng_)];
     }
 
-    std::vector<std::string> conversations(const std::string& page, bool inbox_only) {
-        std::vector<std::string> out;
-        for (auto& [id, c] : server_->model().find_page(page)->conversations)
-            if (!inbox_only || c.type == "INBOX") out.push_back(id);
-        return out;
+    // The page's conversations (the oracle's), listed again only when new ones appeared: copying
+    // every id for every operation made an hour's run quadratic.
+    const std::vector<std::string>& conversations(const std::string& page, bool inbox_only) {
+        const auto& all = server_->model().find_page(page)->conversations;
+        auto& cache = conversation_cache_[page + (inbox_only ? "/inbox" : "")];
+        if (cache.first != all.size()) {
+            cache.second.clear();
+            for (auto& [id, c] : all)
+                if (!inbox_only || c.type == "INBOX") cache.second.push_back(id);
+            cache.first = all.size();
+        }
+        return cache.second;
     }
 
     asio::awaitable<void> worker(int id) {
@@ -340,13 +347,13 @@ private:
             const auto& page = uniform() < 0.7 ? pages[0] : pages[1];
             const double op = uniform();
             if (op < 0.1) {
-                auto inbox = conversations(page.id, true);
+                const auto& inbox = conversations(page.id, true);
                 if (inbox.empty()) continue;
-                co_await send(page.id, pick(inbox), who);
+                const std::string conv = pick(inbox);
+                co_await send(page.id, conv, who);
                 continue;
             }
-            auto all = conversations(page.id, false);
-            const std::string conv = pick(all);
+            const std::string conv = pick(conversations(page.id, false));
             if (op < 0.4) {
                 auto& names = tag_ids_[page.id];
                 std::vector<std::int64_t> ids;
@@ -719,6 +726,7 @@ private:
     std::optional<pancake::workflow::pipeline> pipeline_;
     std::map<std::string, std::map<std::string, std::int64_t>> tag_ids_;
     std::map<std::string, intent> intents_;
+    std::map<std::string, std::pair<std::size_t, std::vector<std::string>>> conversation_cache_;
     std::vector<send_record> sends_;
     std::set<std::string> applied_;
     std::map<std::string, std::int64_t> versions_;
