@@ -389,7 +389,8 @@ private:
             body["psid"] = psid;
             body["name"] = "Khách " + psid;
             body["text"] = pick(customer_texts);
-            auto status = co_await admin("/__sim/pages/" + page.id + "/messages", json::serialize(body));
+            std::string target = "/__sim/pages/" + page.id + "/messages", text = json::serialize(body);
+            auto status = co_await admin(std::move(target), std::move(text));
             trace("customer " + psid + " -> " + page.id + ": " + std::to_string(status));
         }
     }
@@ -401,8 +402,8 @@ private:
             const auto& u = pick(users);
             const bool online = uniform() < 0.5;
             json::object body{{"is_online", online}};
-            auto status =
-                co_await admin("/__sim/pages/" + pages[0].id + "/users/" + u.id.value(), json::serialize(body));
+            std::string target = "/__sim/pages/" + pages[0].id + "/users/" + u.id.value(), text = json::serialize(body);
+            auto status = co_await admin(std::move(target), std::move(text));
             trace("staff " + u.id.value() + (online ? " online" : " offline") + ": " + std::to_string(status));
         }
     }
@@ -626,6 +627,7 @@ private:
         // 1. Tags and assignees are what the workload intended (uncertain ones were re-read).
         for (auto& [key, in] : intents_) {
             if (!in.known) continue;
+            ++res_.coverage["intents.checked"];
             const auto slash = key.find('/');
             const auto* c = model.find_conversation(key.substr(0, slash), key.substr(slash + 1));
             std::set<std::int64_t> tags;
@@ -746,9 +748,10 @@ const std::vector<std::string>& required_coverage() {
         std::vector<std::string> v;
         for (const char* k : fault_kinds)
             v.push_back(std::string("fault.") + k);
-        for (const char* k : {"client.retries", "client.outcome_unknown", "processor.duplicates_dropped",
-                              "webhook.reordered", "webhook.edit_resends", "receiver.503", "processor.retries",
-                              "pipeline.tagged", "pipeline.assigned", "processor.echoes_dropped", "sends"})
+        for (const char* k :
+             {"client.retries", "client.outcome_unknown", "processor.duplicates_dropped", "webhook.reordered",
+              "webhook.edit_resends", "receiver.503", "processor.retries", "pipeline.tagged", "pipeline.assigned",
+              "processor.echoes_dropped", "sends", "intents.checked"})
             v.emplace_back(k);
         return v;
     }();

@@ -111,6 +111,8 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
     BOOST_TEST(err(R"({"rules":[],"staff":{"1":[7]}})") == "staff.1[0]: must be a user id (a string)");
     BOOST_TEST(err(R"({"rules":[],"mark_read":"yes"})") == "mark_read: must be true or false, not a string");
     BOOST_TEST(err(R"({"staff":[]})") == "rules: missing (an array of rules)");
+    BOOST_TEST(err(R"({"rules":[],"staff":["a","b","a"]})") == "staff[2]: repeats a user id");
+    BOOST_TEST(err(R"({"rules":[],"staff":{"":["a"]}})") == "staff: has an empty page id");
     BOOST_TEST(err(R"({"rules":[{"tag":"A","keywords":[]}]})").starts_with("rules[0].keywords"));
     BOOST_TEST(err("[1]") == "must be a JSON object, not an array");
     BOOST_TEST(err("{").starts_with("not valid JSON"));
@@ -171,6 +173,26 @@ BOOST_AUTO_TEST_CASE(a_failed_action_throws_for_the_processor_to_retry) {
     BOOST_TEST(r.journal.back().ec.failed());
     for (auto& a : r.journal)
         BOOST_TEST(a.what != "assign"); // the event stopped at the failed tag; the retry does the rest
+}
+
+BOOST_AUTO_TEST_CASE(a_retried_event_assigns_the_same_person) {
+    rig r;
+    const auto c = fresh_conversation(r, "200000000000105");
+    // Tag and assign succeed, marking read fails: the processor retries the whole event.
+    r.faults(R"({"rules":[{"route":"read","kind":"server_error"}]})");
+    const auto e = message_event(c, "mua", "200000000000105", false, "m6");
+    BOOST_TEST(static_cast<bool>(r.handle(e)));
+    BOOST_TEST_REQUIRE(r.conv(c).assignee_ids.size() == 1u);
+    BOOST_TEST(r.conv(c).assignee_ids[0].value() == an);
+    r.faults(R"({"rules":[]})");
+    BOOST_TEST(!r.handle(e));
+    BOOST_TEST_REQUIRE(r.conv(c).assignee_ids.size() == 1u);
+    BOOST_TEST(r.conv(c).assignee_ids[0].value() == an); // not the next in the rotation
+    BOOST_TEST(r.conv(c).seen);
+    // A new event goes on with the rotation.
+    const auto c2 = fresh_conversation(r, "200000000000106");
+    BOOST_TEST(!r.handle(message_event(c2, "mua", "200000000000106", false, "m7")));
+    BOOST_TEST(r.conv(c2).assignee_ids.at(0).value() == binh);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

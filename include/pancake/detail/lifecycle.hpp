@@ -113,8 +113,12 @@ decision decide(const attempt_outcome& o, const call_state& c, const retry_polic
 
     // A retried call whose earlier attempt may have applied: the last attempt's refusal (a 429,
     // a 5xx, an error body) does not mean nothing happened, so the caller must not read it so.
+    // Only refusals that say "not now" (429, 5xx, the transient success:false): a 4xx that says
+    // "never" (bad token, unknown id, invalid body) would have refused the first attempt too.
     auto final_failure = [&] {
-        if (c.may_have_applied && o.end == attempt_end::response)
+        const bool not_now =
+            o.ec == errc::rate_limited || o.ec == errc::server_error || o.ec == errc::transient_api_error;
+        if (c.may_have_applied && o.end == attempt_end::response && not_now)
             return decision::fail(errc::outcome_unknown,
                                   "an earlier attempt may have applied; the last one failed: " + o.ec.message());
         return decision::fail(o.ec);

@@ -85,8 +85,10 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
         const bool stale = r.ec == errc::connection_lost && conn->reused && round == 0 && !r.response_started;
         if (!r.ec) pool.release(std::move(conn)); // dropped there if the timeout closed it meanwhile
         if (stale && kind == idempotency::safe) {
-            replayed = true; // the lost round may have applied: the call's outcome must say so if it fails
+            // A write's lost round may have applied: if the call fails, its outcome must say so.
+            replayed = replayed || req.method() != boost::beast::http::verb::get;
             if (!limiter || limiter->try_acquire()) continue;
+            conn.reset(); // dead: give its pool slot back while waiting
             error_code lec;
             try {
                 lec = co_await limiter->acquire(deadline);
@@ -94,6 +96,10 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
                 lec = asio::error::operation_aborted;
             }
             if (!lec) continue;
+            // Cancelled or out of time while waiting: reported as such, never as a lost connection
+            // that the retry policy would retry.
+            if (lec == errc::timeout) f.expired = true;
+            r.ec = asio::error::operation_aborted;
         }
         co_return r;
     }
@@ -202,7 +208,8 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         const auto out = read_outcome(x, timed_out, sent, clk, d, spec.secret, body);
         const auto next =
             decide(out, {spec.kind, attempt, start, clk.now(), deadline, may_have_applied}, policy, st->rng);
-        may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response);
+        may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response &&
+                                                req.method() != boost::beast::http::verb::get);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
         if (limiter && next.limiter.success) limiter->on_success();
         if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};

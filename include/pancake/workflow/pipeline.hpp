@@ -3,8 +3,9 @@
 // when nobody is assigned, and optionally mark it read. The processor has already dropped
 // repeats, stale updates and the page's own messages, and runs one conversation's events one at a
 // time; this adds the actions, each reported to a journal callback. An action that fails throws,
-// so the processor retries the event (every action is safe to repeat: a tag add is a set
-// operation, and the assignment is only made while the event says nobody is assigned).
+// so the processor retries the event. Every action is safe to repeat: a tag add is a set
+// operation, marking read is too, and the assignee chosen for an event is remembered until the
+// event succeeds, so a retry assigns the same person (assign replaces the whole set).
 //
 // One JSON file configures it:
 //   { "rules": [ { "tag": "Đặt hàng", "keywords": ["đặt hàng", "mua"] }, … ],   (keyword_rules)
@@ -30,9 +31,11 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace pancake::workflow {
 
@@ -123,14 +126,24 @@ public:
         const auto* assignees = conv->as_object().if_contains("assignee_ids");
         const bool unassigned = assignees && assignees->is_array() && assignees->as_array().empty();
         if (const auto& pool = cfg_.staff_of(page); cfg_.assign_unassigned && unassigned && !pool.empty()) {
-            auto who = rr_.next(page, pool);
-            if (!who) fail({page, cid, "assign", "", who.error()});
-            if (*who) {
-                std::vector<user_id> set{**who};
+            std::optional<user_id> who;
+            if (auto it = chosen_.find(e.dedupe_key); it != chosen_.end()) {
+                who = it->second; // a retry of this event: the same person
+            } else {
+                auto next = rr_.next(page, pool);
+                if (!next) fail({page, cid, "assign", "", next.error()});
+                who = *next;
+                if (who) {
+                    if (chosen_.size() >= max_remembered) chosen_.clear(); // (dead letters' choices)
+                    chosen_.emplace(e.dedupe_key, *who);
+                }
+            }
+            if (who) {
+                std::vector<user_id> set{*who};
                 auto [ec, r] = co_await api_->async_assign(page, cid, std::move(set), asio::as_tuple(asio::deferred));
-                if (ec) fail({page, cid, "assign", (*who)->value(), ec});
+                if (ec) fail({page, cid, "assign", who->value(), ec});
                 ++stats_.assigned;
-                report({page, cid, "assign", (*who)->value(), {}});
+                report({page, cid, "assign", who->value(), {}});
             }
         }
 
@@ -140,6 +153,7 @@ public:
             ++stats_.read;
             report({page, cid, "read", "", {}});
         }
+        chosen_.erase(e.dedupe_key);
     }
 
     const pipeline_stats& stats() const noexcept { return stats_; }
@@ -168,6 +182,8 @@ private:
     directory_options dirs_;
     std::map<std::string, std::unique_ptr<tag_directory>> dirs_by_page_;
     std::shared_ptr<detail::turn_queue> turns_;
+    static constexpr std::size_t max_remembered = 10'000;
+    std::map<std::string, user_id> chosen_; // event → assignee, until the event succeeds
     pipeline_stats stats_;
 };
 
@@ -209,14 +225,18 @@ inline config_result<pipeline_config> pipeline_config::from_json(const boost::js
                     const auto at = path + "[" + std::to_string(i) + "]";
                     if (!id) return make_config_error(error::config_wrong_type, at, "must be a user id (a string)");
                     if (id->empty()) return make_config_error(error::config_invalid_value, at, "is empty");
+                    if (std::find(into.begin(), into.end(), user_id(std::string(*id))) != into.end())
+                        return make_config_error(error::config_invalid_value, at, "repeats a user id");
                     into.emplace_back(std::string(*id));
                 }
                 return std::nullopt;
             };
             if (const auto* pages = v.if_object()) {
                 for (const auto& p : *pages)
-                    if (auto err =
-                            ids(p.value(), key + "." + std::string(p.key()), out.staff_by_page[std::string(p.key())]))
+                    if (p.key().empty())
+                        return make_config_error(error::config_invalid_value, key, "has an empty page id");
+                    else if (auto err = ids(p.value(), key + "." + std::string(p.key()),
+                                            out.staff_by_page[std::string(p.key())]))
                         return *err;
             } else if (auto err = ids(v, key, out.staff)) {
                 return *err;
