@@ -99,6 +99,7 @@ public:
         if (!conv || !msg || !conv->is_object()) co_return;
         const page_id page = *e.page;
         const conversation_id cid(string_at(*conv, {"id"}));
+        if (cid.value().empty()) co_return; // nothing to act on (retrying would not change that)
         std::string text = string_at(*msg, {"original_message"});
         if (text.empty()) text = string_at(*msg, {"message"});
         ++stats_.messages;
