@@ -425,11 +425,6 @@ private:
     }
 
     // ----- operations, one conversation at a time ---------------------------------------------
-    struct held {
-        std::shared_ptr<pancake::workflow::detail::turn_queue> q;
-        std::string key;
-        ~held() { q->pass_turn(key); }
-    };
 
     intent& intent_of(const std::string& page, const std::string& conv) {
         auto& in = intents_[page + "/" + conv];
@@ -460,7 +455,7 @@ private:
     asio::awaitable<void> tag(std::string page, std::string conv, std::int64_t t, bool add, std::string who) {
         const auto key = page + "/" + conv;
         co_await turns_->async_take_turn(key, asio::deferred);
-        held h{turns_, key};
+        pancake::workflow::detail::turn h{turns_, key}; // passed on at every exit
         auto& in = intent_of(page, conv);
         pancake::diagnostics diag;
         pancake::call_options o(diag);
@@ -488,7 +483,7 @@ private:
     asio::awaitable<void> assign(std::string page, std::string conv, std::vector<std::string> staff, std::string who) {
         const auto key = page + "/" + conv;
         co_await turns_->async_take_turn(key, asio::deferred);
-        held h{turns_, key};
+        pancake::workflow::detail::turn h{turns_, key}; // passed on at every exit
         auto& in = intent_of(page, conv);
         pancake::diagnostics diag;
         pancake::call_options o(diag);
@@ -509,7 +504,7 @@ private:
     asio::awaitable<void> read(std::string page, std::string conv, bool seen, std::string who) {
         const auto key = page + "/" + conv;
         co_await turns_->async_take_turn(key, asio::deferred);
-        held h{turns_, key};
+        pancake::workflow::detail::turn h{turns_, key}; // passed on at every exit
         auto& in = intent_of(page, conv);
         pancake::diagnostics diag;
         pancake::call_options o(diag);
@@ -529,7 +524,7 @@ private:
     asio::awaitable<void> send(std::string page, std::string conv, std::string who) {
         const auto key = page + "/" + conv;
         co_await turns_->async_take_turn(key, asio::deferred);
-        held h{turns_, key};
+        pancake::workflow::detail::turn h{turns_, key}; // passed on at every exit
         send_record rec{
             page, conv, "[dst-" + std::to_string(opt_.seed) + "-" + std::to_string(sends_.size()) + "]", {}};
         pancake::diagnostics diag;
