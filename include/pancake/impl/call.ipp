@@ -206,6 +206,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
 
         boost::json::value body;
         const auto out = read_outcome(x, timed_out, sent, clk, d, spec.secret, body);
+        if (out.end == attempt_end::response && x.status == 429) ++st->rate_limited;
         const auto next =
             decide(out, {spec.kind, attempt, start, clk.now(), deadline, may_have_applied}, policy, st->rng);
         may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response &&
@@ -214,6 +215,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         if (limiter && next.limiter.success) limiter->on_success();
         if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};
         if (next.what == action::fail) co_return fail(next.ec, next.message);
+        ++st->retries;
         if (policy.on_retry) policy.on_retry(retry_event{attempt, next.ec, next.delay});
         auto [wec] = co_await clk.async_wait_until(ex, next.resume, tuple);
         if (wec) co_return fail(asio::error::operation_aborted, "cancelled during backoff");
@@ -260,6 +262,8 @@ PANCAKE_DECL endpoints::context context_for(const client_state& st, const page_i
 }
 PANCAKE_DECL client_stats stats_of(const client_state& st) noexcept {
     client_stats s;
+    s.retries = st.retries;
+    s.rate_limited = st.rate_limited;
     if (!st.pool) return s;
     s.connections_opened = st.pool->connections_opened();
     s.waiting_for_connection = st.pool->waiting();
