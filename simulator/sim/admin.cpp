@@ -258,6 +258,22 @@ response admin_router(admin_target& t, const request& r) {
             return ok();
         }
     }
+    if (s.size() == 2 && is(1, "traffic")) {
+        if (get) {
+            const auto with = param("messages");
+            return json_response(200, t.traffic_report(!with || (*with != "0" && *with != "false")));
+        }
+        if (del) return t.stop_traffic(), ok();
+        if (post) {
+            auto v = body();
+            traffic_plan plan;
+            std::string err = "invalid JSON";
+            if (!v || !parse_traffic_plan(*v, plan, err)) return bad(err);
+            if (!t.start_traffic(plan, err)) return error_response(409, err);
+            // What it will send: the plan and every message (conversation, text, when).
+            return ok(t.traffic_report(true).as_object());
+        }
+    }
     if (s.size() == 2 && is(1, "rate_limit") && post)
         return with_object(r, [&](auto& o) { return set_rate_limit(t.model(), o); });
     if (s.size() == 2 && is(1, "behaviour") && post)
