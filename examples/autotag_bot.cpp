@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
                          {"assigned", pl.assigned},
                          {"read", pl.read},
                          {"failures", pl.failures},
+                         {"stale_unassigned", pl.stale_unassigned},
                          {"unknown_tags", unknown_tags},
                          {"tags_by_rule", std::move(tags_by_rule)},
                          {"tags_by_tag", std::move(tags_by_tag)},
