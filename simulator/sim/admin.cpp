@@ -221,6 +221,7 @@ response admin_router(admin_target& t, const request& r) {
     // s[0] == "__sim"
     if (s.size() == 2 && is(1, "health") && get) return ok({{"seed", t.model().seed()}, {"t", t.since_start()}});
     if (s.size() == 2 && is(1, "reset") && post) {
+        t.stop_traffic();
         t.model().reset();
         t.faults().clear();
         t.faults().reseed(t.model().seed()); // the server's seed: the model and the injector share it
