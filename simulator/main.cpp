@@ -45,7 +45,7 @@ Usage: pancake-sim [options]
 Once ready it prints "listening on http://HOST:PORT". Point a client at
 http://HOST:PORT/api/public_api/v1 exactly as at https://pages.fm/api/public_api/v1.
 Admin API under /__sim/ (health, reset, fixture, faults, rate_limit, behaviour,
-journal, events, snapshot, pages/{id}/messages, pages/{id}/users/{uid},
+journal, events, snapshot, traffic, pages/{id}/messages, pages/{id}/users/{uid},
 pages/{id}/conversations/{cid}). It listens on loopback by default: anyone who can reach the
 port can drive the admin API, so set --admin-token before using --host with another address.
 Stops cleanly on SIGINT/SIGTERM.

@@ -221,6 +221,7 @@ response admin_router(admin_target& t, const request& r) {
     // s[0] == "__sim"
     if (s.size() == 2 && is(1, "health") && get) return ok({{"seed", t.model().seed()}, {"t", t.since_start()}});
     if (s.size() == 2 && is(1, "reset") && post) {
+        t.stop_traffic();
         t.model().reset();
         t.faults().clear();
         t.faults().reseed(t.model().seed()); // the server's seed: the model and the injector share it
@@ -256,6 +257,22 @@ response admin_router(admin_target& t, const request& r) {
             std::string err = "invalid JSON";
             if (!v || !t.faults().set_plan(*v, err)) return bad(err);
             return ok();
+        }
+    }
+    if (s.size() == 2 && is(1, "traffic")) {
+        if (get) {
+            const auto with = param("messages");
+            return json_response(200, t.traffic_report(!with || (*with != "0" && *with != "false")));
+        }
+        if (del) return t.stop_traffic(), ok();
+        if (post) {
+            auto v = body();
+            traffic_plan plan;
+            std::string err = "invalid JSON";
+            if (!v || !parse_traffic_plan(*v, plan, err)) return bad(err);
+            if (!t.start_traffic(plan, err)) return error_response(409, err);
+            // What it will send: the plan and every message (conversation, text, when).
+            return ok(t.traffic_report(true).as_object());
         }
     }
     if (s.size() == 2 && is(1, "rate_limit") && post)

@@ -6,6 +6,7 @@
 #include "event_log.hpp"
 #include "faults.hpp"
 #include "journal.hpp"
+#include "traffic.hpp"
 #include "world.hpp"
 
 #include <pancake/clock.hpp>
@@ -42,6 +43,16 @@ public:
     virtual const std::string& state_file() const = 0;
     /// Writes the model's snapshot to the state file.
     virtual bool write_snapshot(std::string& err) = 0;
+    /// Starts sending a generated stream of customer messages (POST /__sim/traffic); false and
+    /// a reason when it cannot (one stream at a time). The default: no traffic here.
+    virtual bool start_traffic(const traffic_plan&, std::string& err) {
+        err = "this server sends no traffic";
+        return false;
+    }
+    /// GET /__sim/traffic: the plan, progress and (with `messages`) every generated message.
+    virtual json::value traffic_report(bool /*messages*/) const { return json::object{{"running", false}}; }
+    /// DELETE /__sim/traffic: stops sending (what was sent stays).
+    virtual void stop_traffic() {}
 
 protected:
     ~admin_target() = default;

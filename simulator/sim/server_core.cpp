@@ -2,6 +2,11 @@
 
 #include "json_file.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -112,6 +117,79 @@ bool server_core::write_snapshot(std::string& err) {
         return false;
     }
     return write_json_file(opts.state_file, model_.snapshot(), err);
+}
+
+bool server_core::start_traffic(const traffic_plan& plan, std::string& err) {
+    if (traffic_.running) {
+        err = "traffic is already running (DELETE /__sim/traffic stops it)";
+        return false;
+    }
+    if (!model_.find_page(plan.page_id)) {
+        err = "unknown page " + plan.page_id;
+        return false;
+    }
+    const auto gen = traffic_.generation + 1;
+    traffic_ = traffic_run{plan, generate_traffic(plan), 0, 0, true, gen, since_start(), 0};
+    namespace asio = boost::asio;
+    // Each message at its time on the server's clock, through the same path as
+    // POST /__sim/pages/{page}/messages.
+    asio::co_spawn(
+        ex,
+        [self = shared_from_this(), gen]() -> asio::awaitable<void> {
+            const auto start = self->clk.now();
+            for (std::size_t i = 0;; ++i) {
+                if (self->stopped || self->traffic_.generation != gen) co_return;
+                if (i >= self->traffic_.messages.size()) break;
+                const auto at = start + std::chrono::duration_cast<clock::duration>(
+                                            std::chrono::duration<double>(self->traffic_.messages[i].at_s));
+                if (at > self->clk.now())
+                    co_await self->clk.async_wait_until(self->ex, at, asio::as_tuple(asio::use_awaitable));
+                if (self->stopped || self->traffic_.generation != gen) co_return;
+                const auto& m = self->traffic_.messages[i];
+                customer_message cm;
+                cm.psid = m.psid;
+                cm.name = m.name;
+                cm.text = m.text;
+                auto out = self->model_.inject(self->traffic_.plan.page_id, cm, self->wall_now());
+                if (out.resp.status == 200)
+                    self->publish(out.events);
+                else
+                    ++self->traffic_.failed;
+                ++self->traffic_.sent;
+            }
+            self->traffic_.running = false;
+            self->traffic_.finished_s = self->since_start();
+        },
+        asio::detached);
+    return true;
+}
+
+json::value server_core::traffic_report(bool messages) const {
+    const auto& t = traffic_;
+    json::object o{{"running", t.running},
+                   {"sent", t.sent},
+                   {"failed", t.failed},
+                   {"remaining", t.messages.size() - t.sent},
+                   {"started_s", t.started_s}};
+    if (t.generation == 0) return o; // never started
+    o["plan"] = to_json(t.plan);
+    if (!t.running) o["finished_s"] = t.finished_s;
+    if (messages) {
+        json::array a;
+        for (std::size_t i = 0; i < t.messages.size(); ++i) {
+            auto m = to_json(t.messages[i]);
+            m.as_object()["sent"] = i < t.sent;
+            a.push_back(std::move(m));
+        }
+        o["messages"] = std::move(a);
+    }
+    return o;
+}
+
+void server_core::stop_traffic() {
+    ++traffic_.generation;
+    traffic_.running = false;
+    traffic_.finished_s = since_start();
 }
 
 } // namespace pancake::sim

@@ -79,8 +79,20 @@ public:
     }
     const std::string& state_file() const override { return opts.state_file; }
     bool write_snapshot(std::string& err) override;
+    bool start_traffic(const traffic_plan& plan, std::string& err) override;
+    json::value traffic_report(bool messages) const override;
+    void stop_traffic() override;
 
 private:
+    struct traffic_run {
+        traffic_plan plan;
+        std::vector<traffic_message> messages;
+        std::size_t sent = 0, failed = 0;
+        bool running = false;
+        std::uint64_t generation = 0; // a stopped or replaced run's coroutine sees it change
+        double started_s = 0, finished_s = 0;
+    };
+    traffic_run traffic_;
     world model_;
     fault_injector faults_;
     request_journal journal_;

@@ -245,6 +245,41 @@ BOOST_AUTO_TEST_CASE(admin_api_in_memory) {
     BOOST_TEST(ok->body().at("ok").as_bool());
 }
 
+BOOST_AUTO_TEST_CASE(traffic_on_the_virtual_clock) {
+    harness h;
+    auto c = h.srv.connect_in_memory();
+    beast::flat_buffer buf;
+    auto post = [](const std::string& body) {
+        return "POST /__sim/traffic HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    };
+    const std::string plan = R"({"page_id":")" + P + R"(","messages":5,"per_second":2,"seed":9,"customers":3})";
+    auto started = h.exchange(c, buf, post(plan));
+    BOOST_TEST_REQUIRE(started->res.result_int() == 200u);
+    const auto answer = started->body();
+    BOOST_TEST(answer.at("messages").as_array().size() == 5u);            // what it will send
+    BOOST_TEST(h.exchange(c, buf, post(plan))->res.result_int() == 409u); // one stream at a time
+    BOOST_TEST(h.exchange(c, buf, post(R"({"page_id":"1","messages":5,"rate":2})"))->res.result_int() == 400u);
+    auto sent = [&] { return h.exchange(c, buf, get("/__sim/traffic?messages=0"))->body().at("sent").as_int64(); };
+    BOOST_TEST(sent() == 1); // message 0 at once, then one every 500 ms of the simulator's clock
+    h.clk.advance(1000ms);
+    h.run();
+    BOOST_TEST(sent() == 3);
+    h.clk.advance(1000ms);
+    h.run();
+    auto done = h.exchange(c, buf, get("/__sim/traffic"))->body();
+    BOOST_TEST(done.at("sent").as_int64() == 5);
+    BOOST_TEST(done.at("remaining").as_int64() == 0);
+    BOOST_TEST(!done.at("running").as_bool());
+    for (auto& m : done.at("messages").as_array()) {
+        BOOST_TEST(m.at("sent").as_bool());
+        const std::string conv(m.at("conversation_id").as_string());
+        BOOST_TEST(h.srv.model().find_conversation(P, conv) != nullptr, conv);
+    }
+    for (std::size_t i = 0; i < 5; ++i) // what it said it would send is what it sent
+        BOOST_TEST(done.at("messages").at(i).at("text") == answer.at("messages").at(i).at("text"));
+}
+
 BOOST_AUTO_TEST_CASE(connection_cap_evicts_idle_then_refuses) {
     sim::server_options o;
     o.max_connections = 1;

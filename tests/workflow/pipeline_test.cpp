@@ -195,4 +195,26 @@ BOOST_AUTO_TEST_CASE(a_retried_event_assigns_the_same_person) {
     BOOST_TEST(r.conv(c2).assignee_ids.at(0).value() == binh);
 }
 
+BOOST_AUTO_TEST_CASE(an_unassigned_snapshot_older_than_its_own_assignment_is_left_alone) {
+    rig r;
+    const auto c = fresh_conversation(r, "200000000000107");
+    auto sent_at = [&](const std::string& id, const std::string& when) {
+        auto e = message_event(c, "mua", "200000000000107", false, id);
+        e.raw.at("data").at("message").as_object()["inserted_at"] = when;
+        return e;
+    };
+    BOOST_TEST(!r.handle(sent_at("m8", "2000-01-01T00:00:00")));
+    BOOST_TEST_REQUIRE(r.conv(c).assignee_ids.size() == 1u);
+    BOOST_TEST(r.conv(c).assignee_ids[0].value() == an);
+    // A backlog: a message sent before that assignment, its snapshot still "nobody assigned".
+    BOOST_TEST(!r.handle(sent_at("m9", "2000-01-01T00:00:01.5")));
+    BOOST_TEST(r.conv(c).assignee_ids.at(0).value() == an); // not handed on to Bình
+    BOOST_TEST(r.pipe->stats().assigned == 1u);
+    BOOST_TEST(r.pipe->stats().stale_unassigned == 1u);
+    // Sent after it and still unassigned: someone unassigned it since; the rotation goes on.
+    BOOST_TEST(!r.handle(sent_at("m10", "2100-01-01T00:00:00")));
+    BOOST_TEST(r.conv(c).assignee_ids.at(0).value() == binh);
+    BOOST_TEST(r.pipe->stats().assigned == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

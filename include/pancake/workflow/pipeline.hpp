@@ -7,6 +7,15 @@
 // operation, marking read is too, and the assignee chosen for an event is remembered until the
 // event succeeds, so a retry assigns the same person (assign replaces the whole set).
 //
+// An event's conversation is a snapshot taken when the event was sent: while the pipeline works
+// through a backlog, a customer's later messages still show the conversation unassigned although
+// the pipeline has assigned it since, and assigning again would hand it to the next person in
+// the rotation at every message. So the pipeline remembers when (the server's `updated_at` in the
+// assign answer) it assigned each conversation, and leaves an "unassigned" snapshot alone when
+// the message in it is not newer than that (both times are the server's: no clock skew). A
+// message sent after the assignment that still shows nobody assigned means someone unassigned
+// the conversation since: it is assigned again.
+//
 // One JSON file configures it:
 //   { "rules": [ { "tag": "Đặt hàng", "keywords": ["đặt hàng", "mua"] }, … ],   (keyword_rules)
 //     "assign_unassigned": true,
@@ -68,6 +77,7 @@ struct pipeline_action {
 struct pipeline_stats {
     std::uint64_t messages = 0; ///< customer messages seen
     std::uint64_t tagged = 0, assigned = 0, read = 0, failures = 0;
+    std::uint64_t stale_unassigned = 0; ///< "unassigned" snapshots older than the pipeline's own assignment
 };
 
 class pipeline {
@@ -125,7 +135,16 @@ public:
         }
 
         const auto* assignees = conv->as_object().if_contains("assignee_ids");
-        const bool unassigned = assignees && assignees->is_array() && assignees->as_array().empty();
+        bool unassigned = assignees && assignees->is_array() && assignees->as_array().empty();
+        const auto conv_key = page.value() + "/" + cid.value();
+        if (unassigned) {
+            const auto sent = utc_time::parse(string_at(*msg, {"inserted_at"}));
+            auto it = assigned_at_.find(conv_key);
+            if (sent && it != assigned_at_.end() && *sent <= it->second) {
+                unassigned = false; // a snapshot from before our own assignment
+                ++stats_.stale_unassigned;
+            }
+        }
         if (const auto& pool = cfg_.staff_of(page); cfg_.assign_unassigned && unassigned && !pool.empty()) {
             std::optional<user_id> who;
             if (auto it = chosen_.find(e.dedupe_key); it != chosen_.end()) {
@@ -143,6 +162,10 @@ public:
                 std::vector<user_id> set{*who};
                 auto [ec, r] = co_await api_->async_assign(page, cid, std::move(set), asio::as_tuple(asio::deferred));
                 if (ec) fail({page, cid, "assign", who->value(), ec});
+                if (r.updated_at) {
+                    if (assigned_at_.size() >= max_remembered) assigned_at_.clear();
+                    assigned_at_[conv_key] = *r.updated_at;
+                }
                 ++stats_.assigned;
                 report({page, cid, "assign", who->value(), {}});
             }
@@ -184,7 +207,8 @@ private:
     std::map<std::string, std::unique_ptr<tag_directory>> dirs_by_page_;
     std::shared_ptr<detail::turn_queue> turns_;
     static constexpr std::size_t max_remembered = 10'000;
-    std::map<std::string, user_id> chosen_; // event → assignee, until the event succeeds
+    std::map<std::string, user_id> chosen_;       // event → assignee, until the event succeeds
+    std::map<std::string, utc_time> assigned_at_; // "page/conversation" → when the pipeline assigned it
     pipeline_stats stats_;
 };
 
