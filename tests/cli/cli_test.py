@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Drives the built `pancake` CLI against a real pancake-sim over loopback.
+
+Usage: cli_test.py PANCAKE_BINARY PANCAKE_SIM_BINARY
+Starts pancake-sim --port 0 on the built-in sample shop, runs the CLI's commands and checks
+their output, their exit codes and the simulator's state (through /__sim/), and that the token
+never shows up in what the CLI prints. The simulator is killed on exit, whatever happens.
+"""
+import atexit
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+
+CLI, SIM = sys.argv[1], sys.argv[2]
+PAGE = "100000000000001"
+TOKEN = "pat_hoamai_7f3c2a91e4b84d0c"
+CONV1 = "100000000000001_200000000000001"  # INBOX, tags [3], unassigned, unread
+CONV2 = "100000000000001_200000000000002"  # INBOX, tags [1], assigned to An
+CONV3 = "300000000000001_400000000000001"  # COMMENT, no tags
+AN = "c4bafd84-7b96-4f28-b59a-031f17c32ddf"
+BINH = "fb5ff8ed-434b-4d4b-a213-b595b242b81a"
+DUNG = "2b1f0c55-9a6e-4b7d-8f21-6c0d3e9a4b12"
+
+sim = subprocess.Popen([SIM, "--port", "0"], stdout=subprocess.PIPE, text=True)
+atexit.register(lambda: (sim.kill(), sim.wait()))
+base = None
+for line in sim.stdout:  # blocks until the simulator says where it listens (no sleeps)
+    if line.startswith("listening on "):
+        base = line.split()[-1]
+        break
+if base is None:
+    sys.exit("pancake-sim did not start")
+threading.Thread(target=lambda: [None for _ in sim.stdout], daemon=True).start()
+
+failures = []
+outputs = []  # everything the CLI printed: the token must never be in it
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def admin(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + "/__sim/" + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")
+
+
+def conv_state(conv):
+    return admin("GET", f"pages/{PAGE}/conversations/{conv}")["conversation"]
+
+
+def tag_ids(conv):
+    return sorted(t["id"] for t in conv_state(conv)["tags"] if t)
+
+
+def run(*args, token=TOKEN, page=PAGE, base_url=None):
+    env = dict(os.environ)
+    env.pop("PANCAKE_PAGE_ID", None)
+    env.pop("PANCAKE_BASE_URL", None)
+    if token is None:
+        env.pop("PANCAKE_PAGE_ACCESS_TOKEN", None)
+    else:
+        env["PANCAKE_PAGE_ACCESS_TOKEN"] = token
+    argv = [CLI]
+    if page:
+        argv += ["--page", page]
+    argv += ["--base-url", base_url or base] + list(args)
+    p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    outputs.append((argv, p.stdout, p.stderr))
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_json(*args, **kw):
+    rc, out, err = run("--json", *args, **kw)
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = None
+    return rc, doc, err
+
+
+# The simulator's own 5/s limit would only slow the many short processes down (each has its own
+# limiter); the client's pacing is tested elsewhere.
+admin("POST", "rate_limit", {"per_second": 0})
+
+# ---- listings ----
+rc, doc, _ = run_json("tags")
+check(rc == 0 and doc is not None, "tags --json: exit 0, one JSON document")
+names = {t["id"]: t["text"] for t in (doc or {}).get("tags", [])}
+check(len(names) == 6 and names.get(1) == "Đặt hàng" and names.get(0) == "Kiểm hàng", "tags: the fixture's six tags")
+rc, out, _ = run("tags")
+check(rc == 0 and "Khách VIP" in out and out.splitlines()[0].split()[:2] == ["ID", "NAME"], "tags: human table")
+
+rc, doc, _ = run_json("users")
+users = {u["id"]: u["name"] for u in (doc or {}).get("users", [])}
+check(rc == 0 and users.get(BINH) == "Trần Thị Bình" and len(users) == 4, "users --json: the fixture's staff")
+rc, out, _ = run("users")
+check(rc == 0 and "Lê Hoàng Cường" in out, "users: human table")
+
+rc, doc, _ = run_json("conversations", "--all")
+ids = {c["id"] for c in (doc or {}).get("conversations", [])}
+check(rc == 0 and ids == {CONV1, CONV2, CONV3} and doc["count"] == 3, "conversations --all: every conversation")
+rc, doc, _ = run_json("conversations", "--type", "inbox")
+ids = {c["id"] for c in (doc or {}).get("conversations", [])}
+check(rc == 0 and ids == {CONV1, CONV2}, "conversations --type inbox: one listing call, filtered")
+rc, doc, _ = run_json("conversations", "--tag", "Đặt hàng", "--since", "2025-12-31", "--until", "2026-01-31")
+ids = {c["id"] for c in (doc or {}).get("conversations", [])}
+check(rc == 0 and ids == {CONV2}, "conversations --tag NAME --since DATE --until DATE")
+
+# ---- tag / untag by name and id ----
+rc, doc, _ = run_json("tag", CONV1, "dat HANG")  # folded: case and accents ignored
+check(rc == 0 and doc and 1 in doc["tags"] and doc["tag"]["text"] == "Đặt hàng", "tag by folded name: answer")
+check(1 in tag_ids(CONV1), "tag by name: the simulator's conversation has the tag")
+rc, doc, _ = run_json("conversations", "--all")
+c1 = [c for c in (doc or {}).get("conversations", []) if c["id"] == CONV1]
+check(c1 and 1 in [t["id"] for t in c1[0]["tags"] if t], "tag: the CLI's own listing shows it")
+rc, out, _ = run("untag", CONV1, "1")
+check(rc == 0 and "untagged" in out, "untag by id: exit 0")
+check(1 not in tag_ids(CONV1), "untag: the simulator's conversation lost the tag")
+
+# ---- assignment ----
+rc, doc, _ = run_json("assign", CONV1, "Trần Thị Bình", AN)
+check(rc == 0 and doc and sorted(doc["assignee_ids"]) == sorted([AN, BINH]), "assign: answer")
+check(sorted(conv_state(CONV1)["assignee_ids"]) == sorted([AN, BINH]), "assign: simulator state")
+rc, doc, _ = run_json("assign", CONV1, "Phạm Thu Dung")
+check(rc == 0 and conv_state(CONV1)["assignee_ids"] == [DUNG], "assign replaces the set")
+rc, doc, _ = run_json("add-assignee", CONV1, "binh")
+check(rc == 0 and sorted(conv_state(CONV1)["assignee_ids"]) == sorted([DUNG, BINH]), "add-assignee keeps the others")
+rc, doc, _ = run_json("remove-assignee", CONV1, DUNG)
+check(rc == 0 and conv_state(CONV1)["assignee_ids"] == [BINH], "remove-assignee keeps the others")
+rc, _, _ = run("assign", CONV1, "--none")
+check(rc == 0 and conv_state(CONV1)["assignee_ids"] == [], "assign --none unassigns everyone")
+
+# ---- read / unread ----
+rc, _, _ = run("read", CONV1)
+check(rc == 0 and conv_state(CONV1)["seen"] is True, "read: seen")
+rc, doc, _ = run_json("unread", CONV1)
+check(rc == 0 and doc == {"conversation": CONV1, "seen": False} and conv_state(CONV1)["seen"] is False,
+      "unread: not seen")
+
+# ---- round robin ----
+rc, _, _ = run("round-robin", "set", "--inbox", "An", "Bình", "--comment")
+rc2, doc, _ = run_json("round-robin", "show")
+check(rc == 0 and rc2 == 0 and doc == {"inbox": [AN, BINH], "comment": []}, "round-robin set, then show")
+
+# ---- errors and exit codes ----
+WRONG = "pat_wrong_0123456789abcdef"
+rc, out, err = run("tags", token=WRONG)
+check(rc == 3, f"wrong token: exit 3 (got {rc})")
+check(WRONG not in out and WRONG not in err, "wrong token: not printed")
+rc, out, err = run("--json", "tags", token=WRONG)
+try:
+    e = json.loads(err)["error"]
+except ValueError:
+    e = {}
+check(rc == 3 and e.get("kind") == "auth" and e.get("exit_code") == 3 and out == "", "--json: the error as JSON")
+rc, _, _ = run("tags", token=None)
+check(rc == 3, "no token: exit 3")
+rc, _, err = run("read", PAGE + "_999999999")
+check(rc == 4, f"unknown conversation: exit 4 (got {rc}: {err.strip()})")
+rc, _, _ = run("tag", CONV1, "no such tag")
+check(rc == 4, "unknown tag name: exit 4")
+rc, _, _ = run("assign", CONV1, "Nobody Here")
+check(rc == 4, "unknown user: exit 4")
+rc, _, _ = run("add-assignee", PAGE + "_999999999", AN)
+check(rc == 4, "add-assignee on an unknown conversation: exit 4")
+for args, what in [(["frobnicate"], "unknown command"), (["tag", CONV1], "missing argument"),
+                   (["conversations", "--type", "FAX"], "bad --type"), (["conversations", "--since", "yesterday"], "bad time"),
+                   (["tags", "--timeout", "-1"], "bad --timeout"), (["assign", CONV1], "assign without users"),
+                   (["clear-tags"], "clear-tags without a filter"), (["tags", "--no-such-option"], "unknown option")]:
+    rc, _, _ = run(*args)
+    check(rc == 2, f"usage error ({what}): exit 2 (got {rc})")
+rc, _, _ = run("tags", page=None)
+check(rc == 2, "no page: exit 2")
+rc, _, _ = run("tags", base_url="http://127.0.0.1:1")
+check(rc == 7, f"nothing listening: exit 7 (got {rc})")
+rc, out, _ = run("--help")
+check(rc == 0 and "Exit codes:" in out and "clear-tags" in out, "--help lists commands and exit codes")
+
+# ---- clear-tags over a filter ----
+run("tag", CONV1, "Khách VIP")
+run("tag", CONV3, "Spam")
+before = tag_ids(CONV1), tag_ids(CONV2), tag_ids(CONV3)
+check(before == ([3, 5], [1], [4]), f"clear-tags setup: {before}")
+rc, doc, _ = run_json("clear-tags", "--type", "INBOX", "--dry-run")
+check(rc == 0 and doc and doc["total"] == 2 and tag_ids(CONV1) == [3, 5], "clear-tags --dry-run changes nothing")
+rc, out, err = run("clear-tags", "--type", "INBOX")
+check(rc == 0 and "2/2 conversations done" in out and "3 tags removed" in out, "clear-tags: summary done/total")
+check("clear-tags 2/2" in err, "clear-tags: progress lines on a non-terminal stderr")
+check(tag_ids(CONV1) == [] and tag_ids(CONV2) == [] and tag_ids(CONV3) == [4], "clear-tags: only the filter's tags")
+rc, doc, _ = run_json("clear-tags", "--tag", "Spam")
+check(rc == 0 and doc and doc["done"] == 1 and doc["total"] == 1 and doc["failed"] == 0 and tag_ids(CONV3) == [],
+      "clear-tags --tag NAME --json: summary")
+
+# ---- the token never printed ----
+leaks = [" ".join(a) for a, o, e in outputs if TOKEN in o or TOKEN in e]
+check(not leaks, "the token appears in no output" + (": " + leaks[0] if leaks else ""))
+
+print(f"{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
