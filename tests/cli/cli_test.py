@@ -7,8 +7,10 @@ their output, their exit codes and the simulator's state (through /__sim/), and 
 never shows up in what the CLI prints. The simulator is killed on exit, whatever happens.
 """
 import atexit
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -24,8 +26,15 @@ AN = "c4bafd84-7b96-4f28-b59a-031f17c32ddf"
 BINH = "fb5ff8ed-434b-4d4b-a213-b595b242b81a"
 DUNG = "2b1f0c55-9a6e-4b7d-8f21-6c0d3e9a4b12"
 
-sim = subprocess.Popen([SIM, "--port", "0"], stdout=subprocess.PIPE, text=True)
+
+
+def die_with_parent():  # the simulator goes too if this script is killed (a ctest timeout)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+sim = subprocess.Popen([SIM, "--port", "0"], stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
 atexit.register(lambda: (sim.kill(), sim.wait()))
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # atexit still runs
 base = None
 for line in sim.stdout:  # blocks until the simulator says where it listens (no sleeps)
     if line.startswith("listening on "):
@@ -199,6 +208,38 @@ check(tag_ids(CONV1) == [] and tag_ids(CONV2) == [] and tag_ids(CONV3) == [4], "
 rc, doc, _ = run_json("clear-tags", "--tag", "Spam")
 check(rc == 0 and doc and doc["done"] == 1 and doc["total"] == 1 and doc["failed"] == 0 and tag_ids(CONV3) == [],
       "clear-tags --tag NAME --json: summary")
+
+# ---- SIGINT stops a job cleanly: exit 6, a summary, the rest untouched ----
+SPAM = 4
+many = []
+for i in range(30):
+    psid = str(290000000000000 + i)
+    admin("POST", f"pages/{PAGE}/messages", {"psid": psid, "name": f"Khách {i}", "text": "xin chào"})
+    conv = f"{PAGE}_{psid}"
+    req = urllib.request.Request(
+        f"{base}/api/public_api/v1/pages/{PAGE}/conversations/{conv}/tags?page_access_token={TOKEN}",
+        data=json.dumps({"action": "add", "tag_id": str(SPAM)}).encode(), method="POST",
+        headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    many.append(conv)
+env = dict(os.environ, PANCAKE_PAGE_ACCESS_TOKEN=TOKEN)
+job = subprocess.Popen([CLI, "--page", PAGE, "--base-url", base, "clear-tags", "--tag", "Spam"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+seen = []
+for line in job.stderr:  # a progress line every 10 items (stderr is not a terminal)
+    seen.append(line)
+    if line.startswith("clear-tags 10/30"):
+        job.send_signal(signal.SIGINT)
+        break
+out, err = job.communicate(timeout=60)
+outputs.append((["clear-tags", "(interrupted)"], out, "".join(seen) + err))
+left = sum(1 for c in many if SPAM in tag_ids(c))
+check(job.returncode == 6, f"clear-tags interrupted: exit 6 (got {job.returncode})")
+check("interrupted" in out and "/30 conversations done" in out, "clear-tags interrupted: summary printed")
+check(0 < left < 20, f"clear-tags interrupted: stopped early ({30 - left} of 30 cleared)")
+rc, doc, _ = run_json("clear-tags", "--tag", "Spam")
+check(rc == 0 and doc and doc["total"] == left and doc["done"] == left and not doc["interrupted"],
+      "clear-tags after an interrupt: the rest")
 
 # ---- the token never printed ----
 leaks = [" ".join(a) for a, o, e in outputs if TOKEN in o or TOKEN in e]
