@@ -76,12 +76,12 @@ void output::error(int exit_code, const std::string& message, unsigned http_stat
 
 progress::progress(std::string label, std::size_t total, bool enabled, stats_fn stats)
     : label_(std::move(label)), total_(total), enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1),
-      stats_(std::move(stats)), every_(std::max<std::size_t>(10, total / 10)), start_(std::chrono::steady_clock::now()),
-      last_(start_) {}
+      stats_(std::move(stats)), base_(stats_ ? stats_() : client_stats{}),
+      every_(std::max<std::size_t>(10, total / 10)), start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 double progress::rate() const {
     const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    return secs > 0 ? static_cast<double>(done_) / secs : 0.0;
+    return secs > 0 ? static_cast<double>(this_run_) / secs : 0.0;
 }
 
 std::string progress::status_line() const {
@@ -95,17 +95,25 @@ std::string progress::status_line() const {
     }
     client_stats s;
     if (stats_) s = stats_();
+    const std::string failed = failed_ ? "  failed " + std::to_string(failed_) : "";
     char buf[256];
     std::snprintf(buf, sizeof buf, "%s %zu/%zu  %.1f/s  ETA %s  429s %llu  retries %llu%s", label_.c_str(), done_,
-                  total_, r, eta.c_str(), static_cast<unsigned long long>(s.rate_limited),
-                  static_cast<unsigned long long>(s.retries),
-                  failed_ ? ("  failed " + std::to_string(failed_)).c_str() : "");
+                  total_, r, eta.c_str(), static_cast<unsigned long long>(s.rate_limited - base_.rate_limited),
+                  static_cast<unsigned long long>(s.retries - base_.retries), failed.c_str());
     return buf;
 }
 
 void progress::advance(std::size_t n, bool failed) {
     done_ += n;
+    this_run_ += n;
     if (failed) failed_ += n;
+    report(false);
+}
+
+void progress::set_counts(std::size_t done, std::size_t failed, std::size_t finished_this_run) {
+    done_ = done;
+    failed_ = failed;
+    this_run_ = finished_this_run;
     report(false);
 }
 

@@ -57,6 +57,9 @@ public:
     void set_total(std::size_t total) { total_ = total; }
     /// One more item done (failed or not).
     void advance(std::size_t n = 1, bool failed = false);
+    /// Absolute counts, for a job that resumes: `done` and `failed` over the whole job, the rate
+    /// from what this run finished.
+    void set_counts(std::size_t done, std::size_t failed, std::size_t finished_this_run);
     /// The last report; ends the redrawn line.
     void finish();
 
@@ -72,7 +75,8 @@ private:
     std::size_t total_;
     bool enabled_, tty_;
     stats_fn stats_;
-    std::size_t done_ = 0, failed_ = 0, every_;
+    client_stats base_; ///< the client's counters when the job began: 429s and retries are this job's
+    std::size_t done_ = 0, failed_ = 0, this_run_ = 0, every_;
     std::size_t last_reported_ = 0;
     std::chrono::steady_clock::time_point start_, last_;
     bool drawn_ = false;
