@@ -75,7 +75,7 @@ void output::error(int exit_code, const std::string& message, unsigned http_stat
 // ---- progress ----
 
 progress::progress(std::string label, std::size_t total, bool enabled, stats_fn stats)
-    : label_(std::move(label)), total_(total), enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1),
+    : label_(std::move(label)), total_(total), enabled_(enabled && total > 0), tty_(::isatty(STDERR_FILENO) == 1),
       stats_(std::move(stats)), base_(stats_ ? stats_() : client_stats{}),
       every_(std::max<std::size_t>(10, total / 10)), start_(std::chrono::steady_clock::now()), last_(start_) {}
 

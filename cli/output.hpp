@@ -46,7 +46,7 @@ std::size_t display_width(const std::string& s);
 
 /// A long job's progress on stderr: on a terminal one line redrawn in place
 /// (`done/total  rate/s  ETA  429s  retries`), otherwise a plain line every `every` items or
-/// 5 seconds; nothing when disabled (--quiet, --json).
+/// 5 seconds; nothing when disabled (--quiet, --json) or when there is nothing to do.
 class progress {
 public:
     using stats_fn = std::function<client_stats()>;
