@@ -64,7 +64,7 @@ struct client_stats {
     std::size_t requests_on_wire = 0;   ///< connecting or exchanging (not queued for a slot or the limiter)
     std::size_t waiting_for_connection = 0;
     std::uint64_t retries = 0;      ///< attempts after the first, over all calls so far
-    std::uint64_t rate_limited = 0; ///< 429 answers received (the limiter keeps this at 0 unless someone else shares the budget)
+    std::uint64_t rate_limited = 0; ///< 429 answers (0 unless another client shares the budget)
 };
 
 } // namespace pancake

@@ -88,8 +88,19 @@ handle_result world::assign_post(ctx& c, conversation& conv) {
         resolved.push_back(assign_user{u->id, u->name, std::nullopt, u->fb_id});
     }
     assignee_history_payload delta;
-    for (auto& old : conv.current_assign_users)
-        if (!seen_ids.count(old.id.value())) delta.deleted_users.push_back(old);
+    // assignee_ids is the set; current_assign_users only describes it (a fixture may leave it out).
+    for (auto& old_id : conv.assignee_ids) {
+        if (seen_ids.count(old_id.value())) continue;
+        auto known = std::find_if(conv.current_assign_users.begin(), conv.current_assign_users.end(),
+                                  [&](auto& x) { return x.id == old_id; });
+        if (known != conv.current_assign_users.end()) {
+            delta.deleted_users.push_back(*known);
+            continue;
+        }
+        auto u = std::find_if(c.page->users.begin(), c.page->users.end(), [&](auto& x) { return x.id == old_id; });
+        delta.deleted_users.push_back(u != c.page->users.end() ? assign_user{u->id, u->name, std::nullopt, u->fb_id}
+                                                               : assign_user{old_id, {}, std::nullopt, std::nullopt});
+    }
     for (auto& n : resolved)
         if (std::none_of(conv.assignee_ids.begin(), conv.assignee_ids.end(), [&](auto& x) { return x == n.id; }))
             delta.added_users.push_back(n);

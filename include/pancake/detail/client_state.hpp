@@ -42,7 +42,7 @@ struct client_state {
     std::map<std::string, std::string, std::less<>> platforms; ///< page -> platform (content_ids caps)
     std::map<std::string, std::shared_ptr<rate_limiter>, std::less<>> limiters;
     std::uint64_t retries = 0, rate_limited = 0; ///< client_stats' counters
-    std::size_t on_wire = 0; ///< requests connecting or exchanging (waiting for a slot included)
+    std::size_t on_wire = 0;                     ///< requests connecting or exchanging (waiting for a slot included)
 
     std::shared_ptr<rate_limiter> limiter_for(const std::string& page) {
         auto& l = limiters[page];

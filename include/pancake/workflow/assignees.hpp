@@ -27,6 +27,7 @@
 #include <pancake/client.hpp>
 #include <pancake/workflow/detail/handlers.hpp>
 #include <pancake/workflow/detail/read_conversation.hpp>
+#include <pancake/workflow/detail/spawn.hpp>
 #include <pancake/workflow/detail/turn_queue.hpp>
 #include <pancake/workflow/state_error.hpp>
 #include <pancake/workflow/tag_diff.hpp>
@@ -135,17 +136,6 @@ inline asio::awaitable<edit_result<std::vector<tag_id>>> change_tags(client* api
     }
     if (!same_set(now, desired)) co_return result(state_error::change_not_applied, std::move(now));
     co_return result({}, std::move(now));
-}
-
-/// Runs the coroutine `make()` returns as an operation completing with void(error_code, T).
-template <class T, class CompletionToken, class MakeBody>
-auto spawn_edit(asio::any_io_executor ex, MakeBody make, CompletionToken&& token) {
-    return asio::async_initiate<CompletionToken, void(error_code, T)>(
-        [](auto handler, asio::any_io_executor ex, MakeBody make) {
-            // co_spawn connects the handler's cancellation slot to the coroutine (terminal only).
-            asio::co_spawn(ex, make(), spawned_handler<std::decay_t<decltype(handler)>, T>{std::move(handler)});
-        },
-        token, std::move(ex), std::move(make));
 }
 
 } // namespace detail

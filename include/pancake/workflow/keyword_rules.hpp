@@ -19,6 +19,7 @@
 
 #include <pancake/text/fold.hpp>
 #include <pancake/text/match.hpp>
+#include <pancake/workflow/detail/config_json.hpp>
 #include <pancake/workflow/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -86,38 +87,6 @@ private:
 };
 
 namespace detail {
-
-inline const char* json_kind(const boost::json::value& v) noexcept {
-    switch (v.kind()) {
-    case boost::json::kind::null:
-        return "null";
-    case boost::json::kind::bool_:
-        return "a boolean";
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_:
-        return "a number";
-    case boost::json::kind::string:
-        return "a string";
-    case boost::json::kind::array:
-        return "an array";
-    case boost::json::kind::object:
-        return "an object";
-    }
-    return "a value";
-}
-
-inline config_error make_config_error(error code, std::string field, std::string_view what,
-                                      std::optional<std::size_t> rule = std::nullopt, std::string rule_name = {}) {
-    config_error e;
-    e.code = make_error_code(code);
-    e.message = field.empty() ? std::string(what) : field + ": " + std::string(what);
-    if (!rule_name.empty()) e.message += " (rule \"" + rule_name + "\")";
-    e.field = std::move(field);
-    e.rule_index = rule;
-    e.rule_name = std::move(rule_name);
-    return e;
-}
 
 inline std::string rule_path(std::size_t i) { return "rules[" + std::to_string(i) + "]"; }
 
