@@ -491,6 +491,8 @@ asio::awaitable<int> run_command(session& s) {
     if (c == "unread") co_return co_await cmd_read(s, false);
     if (c == "round-robin") co_return co_await cmd_round_robin(s);
     if (c == "clear-tags") co_return co_await run_clear_tags(s);
+    if (c == "bulk-reassign") co_return co_await run_bulk_reassign(s);
+    if (c == "follow-up") co_return co_await run_follow_up(s);
     throw usage_error("unknown command '" + c + "'");
 }
 

@@ -61,5 +61,8 @@ bool has_filter(const session& s);
 
 // Long jobs (jobs.cpp).
 asio::awaitable<int> run_clear_tags(session& s);
+// bulk_jobs.cpp
+asio::awaitable<int> run_bulk_reassign(session& s);
+asio::awaitable<int> run_follow_up(session& s);
 
 } // namespace pancake::cli

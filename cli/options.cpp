@@ -69,6 +69,24 @@ void clear_tags_options(po::options_description& d, po::positional_options_descr
         "dry-run", po::bool_switch(), "list what would be cleared, change nothing");
 }
 
+void bulk_reassign_options(po::options_description& d, po::positional_options_description&) {
+    filter_options(d);
+    d.add_options()("from", po::value<std::string>(), "whose conversations move (staff id or name)")(
+        "to", po::value<std::vector<std::string>>()->multitoken()->composing(), "who takes them (staff ids or names)")(
+        "strategy", po::value<std::string>()->default_value("round-robin"), "round-robin or least-loaded")(
+        "checkpoint", po::value<std::string>(), "save the job (plan and progress) to FILE as it goes")(
+        "resume", po::bool_switch(), "continue the job saved in --checkpoint FILE")(
+        "concurrency", po::value<std::size_t>()->default_value(8), "calls in flight (the rate limit sets the pace)")(
+        "dry-run", po::bool_switch(), "show the plan (and save it with --checkpoint), change nothing");
+}
+
+void follow_up_options(po::options_description& d, po::positional_options_description&) {
+    filter_options(d);
+    d.add_options()("older-than", po::value<double>()->required(), "hours since the conversation was read")(
+        "concurrency", po::value<std::size_t>()->default_value(8), "calls in flight (the rate limit sets the pace)")(
+        "dry-run", po::bool_switch(), "list the conversations, change nothing");
+}
+
 const std::vector<command_info> table = {
     {"tags", "tags", "list the page's tags", no_options},
     {"users", "users", "list the page's staff (current and former) and the round-robin lists", no_options},
@@ -88,6 +106,12 @@ const std::vector<command_info> table = {
      "show or set the auto-assignment lists (a list not given is kept)", round_robin_options},
     {"clear-tags", "clear-tags (--type T | --tag TAG | --since S | --until U)... | clear-tags --any [--dry-run]",
      "remove every tag from each matching conversation (progress bar)", clear_tags_options},
+    {"bulk-reassign",
+     "bulk-reassign --from USER --to USER... [FILTER] [--checkpoint FILE [--resume]] [--strategy S] [--dry-run]",
+     "move a staff member's conversations to others (plan, then assign; SIGINT saves the checkpoint)",
+     bulk_reassign_options},
+    {"follow-up", "follow-up --older-than HOURS [FILTER] [--dry-run]",
+     "mark unread the conversations read more than HOURS ago and not answered (inbox by default)", follow_up_options},
 };
 
 po::options_description global_description(global_options& g) {

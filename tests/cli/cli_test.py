@@ -248,8 +248,80 @@ rc, doc, _ = run_json("clear-tags", "--tag", "Spam")
 check(rc == 0 and doc and doc["total"] == left and doc["done"] == left and not doc["interrupted"],
       "clear-tags after an interrupt: the rest")
 
+# ---- bulk-reassign: plan, interrupt (checkpoint saved), resume; follow-up ----
+CUONG = "79d4e769-ac31-4821-8304-d6e251d532e9"
+
+
+def holders():
+    rc, doc, _ = run_json("conversations", "--all")
+    out = {}
+    for c in (doc or {}).get("conversations", []):
+        for u in c["assignee_ids"]:
+            out.setdefault(u, set()).add(c["id"])
+    return out
+
+
+an_before = holders().get(AN, set())
+check(len(an_before) >= 12, f"bulk-reassign setup: An holds {len(an_before)} conversations")
+rc, doc, _ = run_json("bulk-reassign", "--from", "An", "--to", "Dung", "--dry-run")
+check(rc == 0 and doc and {i["conversation_id"] for i in doc["items"]} == an_before
+      and holders().get(AN, set()) == an_before, "bulk-reassign --dry-run: the plan, nothing changed")
+ckpt = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"pancake-cli-test-{os.getpid()}.json")
+atexit.register(lambda: os.path.exists(ckpt) and os.remove(ckpt))
+admin("PUT", "faults", {"rules": [{"route": "assign", "kind": "latency", "latency": {"dist": "fixed", "ms": 400}}]})
+job = subprocess.Popen([CLI, "--page", PAGE, "--base-url", base, "bulk-reassign", "--from", AN, "--to", "Phạm Thu Dung",
+                        "Lê Hoàng Cường", "--checkpoint", ckpt, "--concurrency", "1"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+seen = []
+for line in job.stderr:
+    seen.append(line)
+    if line.startswith("bulk-reassign 10/"):
+        job.send_signal(signal.SIGINT)
+        break
+out, err = job.communicate(timeout=60)
+admin("DELETE", "faults")
+outputs.append((["bulk-reassign", "(interrupted)"], out, "".join(seen) + err))
+check(job.returncode == 6 and "interrupted" in out, f"bulk-reassign interrupted: exit 6 (got {job.returncode})")
+try:
+    saved = json.load(open(ckpt))
+    states = [i["state"] for i in saved["items"]]
+except (OSError, ValueError, KeyError):
+    states = []
+check(len(states) == len(an_before) and 10 <= states.count("done") < len(states),
+      f"bulk-reassign interrupted: checkpoint saved ({states.count('done')} done of {len(states)})")
+rc, _, _ = run("bulk-reassign", "--from", "An", "--to", "Dung", "--checkpoint", ckpt)
+check(rc == 2, "bulk-reassign: an existing checkpoint without --resume is refused (exit 2)")
+rc, doc, _ = run_json("bulk-reassign", "--resume", "--checkpoint", ckpt)
+check(rc == 0 and doc and doc["done"] == len(an_before) and doc["failed"] == 0 and doc["pending"] == 0,
+      "bulk-reassign --resume: the rest done")
+h = holders()
+moved = h.get(DUNG, set()) | h.get(CUONG, set())
+check(not h.get(AN) and an_before <= moved and h.get(DUNG) and h.get(CUONG),
+      "bulk-reassign: An holds nothing, Dung and Cường took An's conversations")
+binh = h.get(BINH, set())
+rc, doc, _ = run_json("bulk-reassign", "--from", "Bình", "--to", "An")
+check(rc == 0 and doc and doc["total"] == len(binh) and doc["done"] == len(binh) and holders().get(AN) == binh,
+      "bulk-reassign without a checkpoint")
+for args, what in [(["bulk-reassign", "--resume"], "--resume without --checkpoint"),
+                   (["bulk-reassign", "--from", "An"], "no --to"), (["follow-up"], "no --older-than"),
+                   (["follow-up", "--older-than", "0"], "--older-than 0")]:
+    rc, _, _ = run(*args)
+    check(rc == 2, f"usage error ({what}): exit 2 (got {rc})")
+
+PAGE2, TOKEN2 = "100000000000002", "pat_senvang_5d1e8b7a3c6f4e21"
+rc, doc, _ = run_json("follow-up", "--older-than", "24", "--dry-run", page=PAGE2, token=TOKEN2)
+todo = set((doc or {}).get("conversations", []))
+check(rc == 0 and todo and todo <= {"100000000000002_500000000000001", "100000000000002_520000000000001",
+                                     "100000000000002_520000000000003"}, f"follow-up --dry-run: {sorted(todo)}")
+rc, doc, _ = run_json("follow-up", "--older-than", "24", page=PAGE2, token=TOKEN2)
+check(rc == 0 and doc and doc["done"] == len(todo) and doc["total"] == len(todo), "follow-up: every one marked")
+check(all(admin("GET", f"pages/{PAGE2}/conversations/{c}")["conversation"]["seen"] is False for c in todo),
+      "follow-up: the simulator shows them unread")
+rc, doc, _ = run_json("follow-up", "--older-than", "24", "--dry-run", page=PAGE2, token=TOKEN2)
+check(rc == 0 and doc and doc["total"] == 0, "follow-up again: nothing left")
+
 # ---- the token never printed ----
-leaks = [" ".join(a) for a, o, e in outputs if TOKEN in o or TOKEN in e]
+leaks = [" ".join(a) for a, o, e in outputs for t in (TOKEN, TOKEN2) if t in o or t in e]
 check(not leaks, "the token appears in no output" + (": " + leaks[0] if leaks else ""))
 
 print(f"{len(failures)} failure(s)")
