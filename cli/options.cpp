@@ -4,8 +4,10 @@
 
 #include <boost/program_options/parsers.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 
 namespace pancake::cli {
 
@@ -157,7 +159,14 @@ void print_command_help(const command_info& c) {
     po::positional_options_description p;
     c.add_options(d, p);
     std::cout << "Usage: pancake " << c.synopsis << "\n\n" << c.summary << "\n\n";
-    if (!d.options().empty()) std::cout << d << "\n";
+    // The arguments (CONV, TAG, …) are in the synopsis: list the options only.
+    std::set<std::string> positional;
+    for (unsigned i = 0; i < std::min(p.max_total_count(), 8u); ++i)
+        positional.insert(p.name_for_position(i));
+    po::options_description shown("Options");
+    for (auto& o : d.options())
+        if (!positional.count(o->long_name())) shown.add(o);
+    if (!shown.options().empty()) std::cout << shown << "\n";
     std::cout << global_description(g) << "\n" << exit_code_help;
 }
 
