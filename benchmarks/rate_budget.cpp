@@ -100,7 +100,8 @@ result run(const std::string& scenario, std::size_t pages, std::size_t ops_per_p
     for (auto& j : jobs) {
         auto act = [&api, page = j.page](const wf::bulk_item& it, std::size_t i) -> asio::awaitable<error_code> {
             if (i % 2) {
-                auto [ec, r] = co_await api.async_mark_unread(page, it.conversation, asio::as_tuple(asio::use_awaitable));
+                auto [ec, r] =
+                    co_await api.async_mark_unread(page, it.conversation, asio::as_tuple(asio::use_awaitable));
                 co_return ec;
             }
             auto [ec, r] = co_await api.async_mark_read(page, it.conversation, asio::as_tuple(asio::use_awaitable));
