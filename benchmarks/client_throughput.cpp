@@ -8,6 +8,12 @@
 // CPU per request <= 1.15x).
 //
 //   bench_client [requests=20000] [rounds=3]
+//
+// With BENCH_NODE_SCRIPT=benchmarks/node/seed_clients.mjs it also runs, against the same
+// simulator and at each concurrency, the seed article's Node `fetch` call and (with UNDICI_DIR
+// set to a folder holding node_modules/undici) undici's request(), a quarter of the requests
+// each, and prints how many times more CPU per request they spend than pancake::client (issue 13
+// targets: >= 20x fetch, >= 5x undici). Node's CPU is its whole process's (user + system).
 #include <pancake/pancake.hpp>
 #include <sim/server.hpp>
 
@@ -22,6 +28,7 @@
 #include <ctime>
 #include <map>
 #include <pthread.h>
+#include <string>
 #include <sys/resource.h>
 #include <thread>
 
@@ -178,6 +185,34 @@ void print(const result& r) {
 
 } // namespace
 
+// Runs the Node client (seed_clients.mjs) and returns its JSON line's cpu_us_per_req (0: failed).
+double run_node(const std::string& script, const char* client, unsigned short port, std::size_t concurrency,
+                std::size_t n) {
+    const std::string cmd = "node '" + script + "' http://127.0.0.1:" + std::to_string(port) + " " + client + " " +
+                            std::to_string(n) + " " + std::to_string(concurrency);
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return 0;
+    std::string out;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p))
+        out += buf;
+    if (pclose(p) != 0) return 0;
+    std::fputs(out.c_str(), stdout);
+    const auto at = out.find("\"cpu_us_per_req\":");
+    return at == std::string::npos ? 0 : std::strtod(out.c_str() + at + 17, nullptr);
+}
+
+void compare_node(const std::string& script, unsigned short port, std::size_t concurrency, std::size_t n,
+                  const result& pancake) {
+    const double fetch = run_node(script, "fetch", port, concurrency, n);
+    const double undici = std::getenv("UNDICI_DIR") ? run_node(script, "undici", port, concurrency, n) : 0;
+    std::printf("{\"bench\":\"seed_stack\",\"concurrency\":%zu,\"node_fetch_cpu_vs_pancake\":%.2f,"
+                "\"node_undici_cpu_vs_pancake\":%.2f,\"target_fetch_20x\":%s,\"target_undici_5x\":%s}\n",
+                concurrency, fetch / pancake.cpu_us, undici / pancake.cpu_us,
+                fetch / pancake.cpu_us >= 20 ? "true" : "false", undici / pancake.cpu_us >= 5 ? "true" : "false");
+    std::fflush(stdout);
+}
+
 int main(int argc, char** argv) {
     const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 20000;
     const std::size_t rounds = argc > 2 ? std::stoul(argv[2]) : 3;
@@ -224,6 +259,8 @@ int main(int argc, char** argv) {
                     concurrency, rps_ratio, cpu_ratio, user_ratio, rps_ratio >= 0.95 ? "true" : "false",
                     cpu_ratio <= 1.15 ? "true" : "false");
         std::fflush(stdout);
+        if (const char* script = std::getenv("BENCH_NODE_SCRIPT"))
+            compare_node(script, port, concurrency, std::max<std::size_t>(200, n / 4), med["pancake"]);
     }
     asio::post(sim_ioc, [&] {
         sim.stop();

@@ -7,6 +7,7 @@
 // the budget spare, so 1.02 is the floor.
 //
 //   bench_rate_budget [OPS_PER_PAGE=10000] [PAGES=50] [OPS_PER_PAGE_MANY=10000]
+//   bench_rate_budget --real BASE_URL [N=100]   (item 4b: real time against pancake-sim --rate-limit 5)
 // Prints one JSON object per scenario; exits 1 if any 429 came back.
 #include <pancake/http/connection.hpp>
 #include <pancake/pancake.hpp>
@@ -58,7 +59,7 @@ result run(const std::string& scenario, std::size_t pages, std::size_t ops_per_p
     virtual_clock clk; // outlives the io_context, whose shutdown ends the sessions
     asio::io_context ioc;
     sim::server_options so;
-    so.max_journal = 8;
+    so.max_journal = pages == 1 ? ops_per_page + 16 : 8; // one page: kept for the per-second series
     sim::server srv(ioc.get_executor(), clk, so);
     std::string err;
     const auto fx = fixture(pages);
@@ -135,6 +136,16 @@ result run(const std::string& scenario, std::size_t pages, std::size_t ops_per_p
         r.failed += j.progress.failed;
     }
     r.http_429 = api.stats().rate_limited;
+    if (pages == 1) { // requests per second as the server counted them (arrival), the first two minutes
+        std::vector<std::size_t> per_second(120);
+        for (auto& e : srv.journal())
+            if (auto s = static_cast<std::size_t>(e.arrived); s < per_second.size()) ++per_second[s];
+        std::printf("{\"bench\":\"rate_budget_series\",\"scenario\":\"%s\",\"limit_per_s\":5,\"per_second\":[",
+                    scenario.c_str());
+        for (std::size_t i = 0; i < per_second.size(); ++i)
+            std::printf("%s%zu", i ? "," : "", per_second[i]);
+        std::printf("]}\n");
+    }
     srv.stop();
     sim::run_virtual(
         ioc, clk, [] { return false; }, 1'000'000);
@@ -153,7 +164,38 @@ void print(const result& r) {
 
 } // namespace
 
+// Real time, over TCP: N operations on one page of a running `pancake-sim --rate-limit 5`.
+int run_real(const std::string& base, std::size_t n) {
+    asio::io_context ioc;
+    client_config cfg;
+    cfg.base_url = base;
+    client api(ioc.get_executor(), cfg);
+    const page_id page("100000000000001");
+    api.add_page(page, "pat_hoamai_7f3c2a91e4b84d0c");
+    std::vector<wf::bulk_item> items;
+    const char* convs[] = {"100000000000001_200000000000001", "100000000000001_200000000000002",
+                           "300000000000001_400000000000001"};
+    for (std::size_t i = 0; i < n; ++i)
+        items.push_back({conversation_id(convs[i % 3]), {}, {}});
+    auto act = [&api, page](const wf::bulk_item& it, std::size_t i) -> asio::awaitable<error_code> {
+        auto [ec, r] = co_await api.async_add_tag(page, it.conversation, tag_id(static_cast<std::int64_t>(1 + i % 2)),
+                                                  asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    };
+    wf::bulk_progress progress;
+    const auto t0 = std::chrono::steady_clock::now();
+    wf::async_run_bulk(api, items, act, {}, [&](error_code, wf::bulk_progress p) { progress = p; });
+    ioc.run();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("{\"bench\":\"rate_budget_real\",\"client\":\"pancake_bulk\",\"ops\":%zu,\"done\":%zu,"
+                "\"wall_s\":%.3f,\"http_429\":%llu}\n",
+                n, progress.done, wall, static_cast<unsigned long long>(api.stats().rate_limited));
+    return progress.done == n && api.stats().rate_limited == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--real")
+        return run_real(argc > 2 ? argv[2] : "http://127.0.0.1:8080", argc > 3 ? std::stoul(argv[3]) : 100);
     const std::size_t ops = argc > 1 ? std::stoul(argv[1]) : 10000;
     const std::size_t pages = argc > 2 ? std::stoul(argv[2]) : 50;
     const std::size_t ops_many = argc > 3 ? std::stoul(argv[3]) : 10000;

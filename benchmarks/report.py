@@ -56,6 +56,23 @@ if client_rows:
             if p and b:
                 f.write(f"{c} {p['req_per_s']} {b['req_per_s']}\n")
 
+# 1b. The seed's stack
+seed = [r for r in of("seed_stack") if "client" in r]
+seed_ratio = [r for r in of("seed_stack") if "node_fetch_cpu_vs_pancake" in r]
+if seed_ratio:
+    md += ["## The seed article's stack (Node) against the same simulator, same run", "",
+           "| concurrency | Node fetch req/s | fetch CPU µs/req | undici req/s | undici CPU µs/req | fetch CPU / pancake | undici CPU / pancake |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
+    for rr in seed_ratio:
+        c = rr["concurrency"]
+        f = next((x for x in seed if x["client"] == "node_fetch_seed" and x["concurrency"] == c), {})
+        u = next((x for x in seed if x["client"] == "node_undici_request" and x["concurrency"] == c), {})
+        md.append(f"| {c} | {f.get('req_per_s', '–')} | {f.get('cpu_us_per_req', '–')} | {u.get('req_per_s', '–')} | "
+                  f"{u.get('cpu_us_per_req', '–')} | {rr['node_fetch_cpu_vs_pancake']:.1f}× | "
+                  f"{rr['node_undici_cpu_vs_pancake']:.1f}× |")
+    md += ["", "Targets: Node fetch ≥ 20× and undici ≥ 5× pancake's CPU per request. Node's CPU is its whole "
+           "process's; pancake's is its client thread's.", ""]
+
 # 2. Limiter
 lim = of("limiter_throughput")
 if lim:
@@ -76,6 +93,24 @@ if rb:
                   f"{r['time_vs_ideal']:.4f} |")
     md += ["", "Target ≤ 1.03 with zero 429s. The client's limiter keeps 2 % of the budget spare, so 1.02 is "
            "its floor.", ""]
+    series = of("rate_budget_series")
+    if series:
+        with open(os.path.join(out, "rate_budget.dat"), "w") as f:
+            f.write("# second requests\n")
+            for i, n in enumerate(series[0]["per_second"]):
+                f.write(f"{i} {n}\n")
+        md += ["![requests per second against the limit](rate_budget.svg)", ""]
+
+# 3b. Rate budget, real time
+rr = of("rate_budget_real")
+if rr:
+    md += ["## Rate budget in real time (one page, `pancake-sim --rate-limit 5`)", "",
+           "| client | operations | wall s | 429s | ideal N/5 s | time / ideal |", "|---|---:|---:|---:|---:|---:|"]
+    for r in rr:
+        ideal = r["ops"] / 5.0
+        md.append(f"| {r['client']} | {r['ops']} | {r['wall_s']:.2f} | {r['http_429']} | {ideal:.1f} | "
+                  f"{r['wall_s'] / ideal:.3f} |")
+    md.append("")
 
 # 4. Webhook intake
 wh = [r for r in of("webhook_intake") if "variant" in r]
@@ -91,6 +126,33 @@ if wh:
                   f"(fdatasync per event) at {r['file_vs_bare']:.2f}×.")
     md.append("")
 
+# 4b. Simulator throughput
+st = [r for r in of("sim_throughput") if "server" in r]
+st_ratio = [r for r in of("sim_throughput") if "sim_vs_nginx" in r]
+if st_ratio:
+    md += ["## Simulator throughput (wrk, 16 connections, one thread each side, rate limit off)", "",
+           "| scenario | answer bytes | pancake-sim req/s | nginx req/s | minimal Beast req/s | vs nginx | vs Beast | sim CPU µs/req |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for rr in st_ratio:
+        row = {x["server"]: x for x in st if x["scenario"] == rr["scenario"]}
+        sim, ngx, bst = row.get("pancake_sim", {}), row.get("nginx", {}), row.get("beast_minimal", {})
+        md.append(f"| {rr['scenario']} | {sim.get('answer_bytes', '–')} | {sim.get('req_per_s', '–')} | "
+                  f"{ngx.get('req_per_s', '–')} | {bst.get('req_per_s', '–')} | {rr['sim_vs_nginx']:.2f}× | "
+                  f"{rr['sim_vs_beast']:.2f}× | {rr['sim_cpu_us_per_req']} |")
+    md += ["", "Targets: ≥ 0.5× nginx and ≥ 0.8× the minimal Beast server on tag add and GET tags.", ""]
+
+# 4c. Simulator memory and listing
+sc = of("sim_scale")
+if sc:
+    md += ["## Simulator memory and v2 listing latency", "",
+           "| conversations | resident MB | KB per conversation | projected MB at 1M | load s | listing ms: first page | tag filter | deep cursor |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in sc:
+        md.append(f"| {r['conversations']} | {r['resident_mb']:.0f} | {r['kb_per_conversation']:.1f} | "
+                  f"{r['projected_1m_mb']:.0f} | {r['load_s']:.2f} | {r['listing_first_ms']:.2f} | "
+                  f"{r['listing_tag_ms']:.2f} | {r['listing_deep_ms']:.2f} |")
+    md += ["", "Targets: 1M conversations in ≤ 300 MB; a listing call under 1 ms (median), any filter.", ""]
+
 # 5. DST speed
 dst = [r for r in rows if "sim_s_per_wall_s" in r]
 if dst:
@@ -101,12 +163,27 @@ if dst:
            f"({r['requests']} requests, {r['events']} webhook events).", ""]
 
 md += ["## Not measured yet", "",
-       "- the seed article's Node `fetch` code and `undici` against the same simulator;",
-       "- `wrk` against pancake-sim next to nginx and a minimal Beast server;",
-       "- the simulator's memory and listing latency at 100k and 1M conversations.", ""]
+       "- nothing else of issue 13's list; see benchmarks/README.md for what each figure means.", ""]
 
 with open(os.path.join(out, "latest.md"), "w", encoding="utf-8") as f:
     f.write("\n".join(md))
+
+if os.path.exists(os.path.join(out, "rate_budget.dat")):
+    script = f"""
+set terminal svg size 640,300 dynamic
+set output '{os.path.join(out, "rate_budget.svg")}'
+set title 'One page, a bulk job: requests per second (server arrival) against the limit'
+set xlabel 'second'
+set ylabel 'requests'
+set yrange [0:7]
+set grid
+plot '{os.path.join(out, "rate_budget.dat")}' using 1:2 with steps title 'requests in that second', \\
+     5 with lines dashtype 2 title 'the limit (5/s)'
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"report.py: no plot ({e})", file=sys.stderr)
 
 if os.path.exists(os.path.join(out, "client_throughput.dat")):
     script = f"""
