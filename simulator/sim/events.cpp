@@ -53,7 +53,9 @@ json::value world::webhook_conversation_json(const page_state&, const conversati
 }
 
 void world::touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events) {
+    p.listing.before_change(c);
     c.updated_at = to_utc(wall);
+    p.listing.after_change(c);
     c.version = c.version.value_or(0) + 1;
     json::object ev{{"event_type", "conversation"},
                     {"page_id", p.info.id.value()},

@@ -5,6 +5,12 @@
 namespace pancake::sim {
 
 bool world::load_fixture(const json::value& fx, std::string& err) {
+    if (!load_model(fx, err)) return false;
+    fixture_ = packed_json(fx);
+    return true;
+}
+
+bool world::load_model(const json::value& fx, std::string& err) {
     std::map<std::string, page_state> pages;
     std::map<std::string, std::string> tokens;
     std::vector<user_token> user_tokens;
@@ -119,7 +125,6 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
     pages_ = std::move(pages);
     token_to_page_ = std::move(tokens);
     user_tokens_ = std::move(user_tokens);
-    fixture_ = fx;
     rng_.seed(seed_);
     message_counter_ = 0;
     return true;
@@ -127,8 +132,7 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
 
 void world::reset() {
     std::string err;
-    auto fx = fixture_;
-    load_fixture(fx, err);
+    load_model(fixture_.value(), err);
 }
 
 } // namespace pancake::sim

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
 namespace pancake::sim {
 
 namespace {
 constexpr std::size_t conversations_per_call = 60;
+constexpr std::int64_t max_unix_seconds = 9'000'000'000'000; // beyond: no µs overflow, no bound
 } // namespace
 
 // A conversation as the REST API shows it: nullable fields present as null (the spec's examples
@@ -83,48 +85,89 @@ handle_result world::conversations_get(ctx& c) {
         if (t == "POST") return x.post_id && post_ids.count(*x.post_id) > 0;
         return x.type == t;
     };
-    std::vector<const conversation*> list;
-    if (types.size() <= 1 || or_types) {
-        // Not a structured binding: Clang before 16 cannot capture one in the lambdas below.
-        for (auto& entry : c.page->conversations) {
-            auto& x = entry.second;
-            if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
-                continue;
-            if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) continue;
-            auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
-            if (since && secs < *since) continue;
-            if (until && secs > *until) continue;
-            list.push_back(&x);
-        }
-    }
-    auto before = [&](const conversation* a, const conversation* b) {
-        if (unread_first && a->seen != b->seen) return !a->seen;
-        auto ta = stamp(*a), tb = stamp(*b);
-        return ta != tb ? ta > tb : a->id.value() > b->id.value();
+    auto matches = [&](const conversation& x) {
+        if (types.size() > 1 && !or_types) return false; // several `type` values: nothing (observed)
+        if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
+            return false;
+        if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) return false;
+        auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
+        return !(since && secs < *since) && !(until && secs > *until);
     };
-    std::stable_sort(list.begin(), list.end(), before);
-    std::size_t start = 0;
+    // The cursor is a position in the page's order: "the next 60 older" than that conversation.
+    // The real service most plausibly looks the conversation up and continues after its
+    // timestamp, whatever the filter; an unknown id is an error rather than an empty page (a
+    // paginator would take an empty page for the end). cursor_outside_filter_empty: the old
+    // answer (a cursor outside the filtered list gives an empty page).
+    const conversation* cursor = nullptr;
     if (auto last = c.param("last_conversation_id"); last && !last->empty()) {
-        // The cursor is a position in the page's order: "the next 60 older" than that conversation.
-        // The real service most plausibly looks the conversation up and continues after its
-        // timestamp, whatever the filter; an unknown id is an error rather than an empty page (a
-        // paginator would take an empty page for the end). cursor_outside_filter_empty: the old
-        // answer (a cursor outside the filtered list gives an empty page).
-        auto it = std::find_if(list.begin(), list.end(), [&](auto* x) { return x->id.value() == *last; });
-        if (it != list.end()) {
-            start = static_cast<std::size_t>(it - list.begin()) + 1;
-        } else if (behaviour_.cursor_outside_filter_empty) {
-            start = list.size();
-        } else {
-            auto cur = c.page->conversations.find(*last);
-            if (cur == c.page->conversations.end()) return bad("last_conversation_id: conversation not found");
-            start = static_cast<std::size_t>(std::upper_bound(list.begin(), list.end(), &cur->second, before) -
-                                             list.begin());
+        auto cur = c.page->conversations.find(*last);
+        if (cur == c.page->conversations.end()) {
+            if (behaviour_.cursor_outside_filter_empty) {
+                c.out.resp = json_response(200, ok_with({{"conversations", json::array{}}}));
+                return std::move(c.out);
+            }
+            return bad("last_conversation_id: conversation not found");
+        }
+        cursor = &cur->second;
+        if (behaviour_.cursor_outside_filter_empty && !matches(*cursor)) {
+            c.out.resp = json_response(200, ok_with({{"conversations", json::array{}}}));
+            return std::move(c.out);
         }
     }
     json::array arr;
-    for (std::size_t i = start; i < list.size() && arr.size() < conversations_per_call; ++i)
-        arr.push_back(conversation_json(*list[i]));
+    if (!by_inserted) {
+        // The index walk: from the cursor (or `until`) down, unread first when asked, stopping at
+        // 60 matches or past `since`.
+        auto& index = c.page->listing;
+        const auto& convs = c.page->conversations;
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            arr.clear();
+            bool stale = false;
+            auto walk = [&](const listing_index::set& s, bool unread_pass, bool from_cursor) {
+                if (types.size() > 1 && !or_types) return; // matches nothing
+                auto it = s.begin();
+                if (until && *until < max_unix_seconds) // the first entry within second `until`
+                    it = s.lower_bound(listing_index::entry{(*until + 1) * 1'000'000, {}, nullptr});
+                if (from_cursor) { // or after the cursor, whichever comes later
+                    auto after = s.upper_bound(listing_index::key(*cursor));
+                    if (after == s.end() || (it != s.end() && s.key_comp()(*it, *after))) it = after;
+                }
+                for (; it != s.end() && arr.size() < conversations_per_call; ++it) {
+                    if (listing_index::stale(*it, unread_pass)) return stale = true, void();
+                    auto& x = *it->conv;
+                    if (since && std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count() < *since)
+                        return;
+                    if (unread_first && !unread_pass && !x.seen) continue; // listed in the unread pass
+                    if (matches(x)) arr.push_back(conversation_json(x));
+                }
+            };
+            if (unread_first) {
+                if (!cursor || !cursor->seen) walk(index.unread(convs), true, cursor != nullptr);
+                if (!stale) walk(index.all(convs), false, cursor && cursor->seen);
+            } else {
+                walk(index.all(convs), false, cursor != nullptr);
+            }
+            if (!stale) break;
+            index.rebuild(convs);
+        }
+    } else {
+        // By inserted_at (rarer; inserted_at never changes): a filtered copy, sorted.
+        std::vector<const conversation*> list;
+        for (auto& entry : c.page->conversations)
+            if (matches(entry.second)) list.push_back(&entry.second);
+        auto before = [&](const conversation* a, const conversation* b) {
+            if (unread_first && a->seen != b->seen) return !a->seen;
+            auto ta = stamp(*a), tb = stamp(*b);
+            return ta != tb ? ta > tb : a->id.value() > b->id.value();
+        };
+        if (cursor) // only what comes after the cursor
+            list.erase(std::remove_if(list.begin(), list.end(), [&](auto* x) { return !before(cursor, x); }),
+                       list.end());
+        auto n = std::min(list.size(), conversations_per_call);
+        std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(), before);
+        for (std::size_t i = 0; i < n; ++i)
+            arr.push_back(conversation_json(*list[i]));
+    }
     c.out.resp = json_response(200, ok_with({{"conversations", std::move(arr)}}));
     return std::move(c.out);
 }

@@ -18,7 +18,9 @@ int hex_digit(char c) {
 
 bool secret_redactor::add(const std::string& t) {
     if (t.size() < 4) return false;
-    return secrets_[t.size()].insert(t).second;
+    if (!secrets_[t.size()].insert(t).second) return false;
+    ++first_bytes_[static_cast<unsigned char>(t[0])];
+    return true;
 }
 
 void secret_redactor::note_fixture(const json::value& v) {
@@ -41,7 +43,7 @@ void secret_redactor::note_model(const world& model) {
                 bool current = false;
                 for (auto& pid : model.page_ids())
                     current = current || model.find_page(pid)->token == old;
-                if (!current) secrets_[old.size()].erase(old);
+                if (!current && secrets_[old.size()].erase(old)) --first_bytes_[static_cast<unsigned char>(old[0])];
                 rotated_.pop_front();
             }
         }
@@ -49,42 +51,52 @@ void secret_redactor::note_model(const world& model) {
 
 std::string secret_redactor::redact(std::string_view raw) const {
     if (secrets_.empty()) return std::string(raw);
+    // Most text has no escapes: then the decoded text is the text and positions map to themselves.
+    const bool escaped = raw.find_first_of("%\\") != std::string_view::npos;
     std::string d;               // the text with those escapes decoded
     std::vector<std::size_t> at; // at[i]: where d[i] starts in raw
-    d.reserve(raw.size());
-    at.reserve(raw.size() + 1);
-    for (std::size_t i = 0; i < raw.size();) {
-        at.push_back(i);
-        if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
-            d += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
-            i += 3;
-        } else if (raw[i] == '\\' && i + 5 < raw.size() && raw[i + 1] == 'u' && raw[i + 2] == '0' &&
-                   raw[i + 3] == '0' && hex_digit(raw[i + 4]) >= 0 && hex_digit(raw[i + 4]) < 8 &&
-                   hex_digit(raw[i + 5]) >= 0) {
-            d += static_cast<char>(hex_digit(raw[i + 4]) * 16 + hex_digit(raw[i + 5]));
-            i += 6;
-        } else
-            d += raw[i++];
+    if (escaped) {
+        d.reserve(raw.size());
+        at.reserve(raw.size() + 1);
+        for (std::size_t i = 0; i < raw.size();) {
+            at.push_back(i);
+            if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
+                d += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
+                i += 3;
+            } else if (raw[i] == '\\' && i + 5 < raw.size() && raw[i + 1] == 'u' && raw[i + 2] == '0' &&
+                       raw[i + 3] == '0' && hex_digit(raw[i + 4]) >= 0 && hex_digit(raw[i + 4]) < 8 &&
+                       hex_digit(raw[i + 5]) >= 0) {
+                d += static_cast<char>(hex_digit(raw[i + 4]) * 16 + hex_digit(raw[i + 5]));
+                i += 6;
+            } else
+                d += raw[i++];
+        }
+        at.push_back(raw.size());
     }
-    at.push_back(raw.size());
+    const std::string_view text = escaped ? std::string_view(d) : raw;
+    auto raw_pos = [&](std::size_t i) { return escaped ? at[i] : i; };
     std::string out;
     std::size_t copied = 0; // raw bytes already handled
-    for (std::size_t i = 0; i < d.size();) {
+    for (std::size_t i = 0; i < text.size();) {
         std::size_t hit = 0;
-        for (auto& [len, set] : secrets_)
-            if (!set.empty() && i + len <= d.size() && set.contains(std::string_view(d).substr(i, len))) {
-                hit = len;
-                break;
-            }
+        // Only where a secret can start (its first byte): a hash per length per position
+        // otherwise made this the simulator's hottest function.
+        if (first_bytes_[static_cast<unsigned char>(text[i])])
+            for (auto& [len, set] : secrets_)
+                if (!set.empty() && i + len <= text.size() && set.contains(text.substr(i, len))) {
+                    hit = len;
+                    break;
+                }
         if (!hit) {
             ++i;
             continue;
         }
-        out.append(raw.substr(copied, at[i] - copied));
+        out.append(raw.substr(copied, raw_pos(i) - copied));
         out += redacted;
-        copied = at[i + hit];
+        copied = raw_pos(i + hit);
         i += hit;
     }
+    if (copied == 0) return std::string(raw);
     out.append(raw.substr(copied));
     return out;
 }

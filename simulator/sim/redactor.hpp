@@ -5,6 +5,8 @@
 
 #include "world.hpp"
 
+#include <array>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -44,6 +46,7 @@ private:
     };
     std::map<std::size_t, std::unordered_set<std::string, sv_hash, std::equal_to<>>> secrets_;
     std::deque<std::string> rotated_;
+    std::array<std::uint32_t, 256> first_bytes_{}; ///< how many secrets start with each byte
 };
 
 } // namespace pancake::sim

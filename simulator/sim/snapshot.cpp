@@ -45,7 +45,7 @@ json::value world::snapshot() const {
     std::ostringstream rng;
     rng << rng_;
     return json::object{{"pancake_sim_snapshot", 1},
-                        {"fixture", fixture_},
+                        {"fixture", fixture_.value()},
                         {"state", json::object{{"pages", std::move(pages)}, {"user_tokens", std::move(tokens)}}},
                         {"message_counter", message_counter_},
                         {"rng", rng.str()}};
@@ -58,7 +58,7 @@ bool world::restore(const json::value& snap, std::string& err) {
         return false;
     }
     world probe(seed_); // the fixture must load too, or reset() would fail later
-    if (!probe.load_fixture(o->at("fixture"), err)) {
+    if (!probe.load_model(o->at("fixture"), err)) {
         err = "snapshot fixture: " + err;
         return false;
     }
@@ -78,8 +78,7 @@ bool world::restore(const json::value& snap, std::string& err) {
         err = "snapshot: message_counter and rng are required";
         return false;
     }
-    const auto saved_fixture = o->at("fixture");
-    if (!probe.load_fixture(o->at("state"), err)) {
+    if (!probe.load_model(o->at("state"), err)) {
         err = "snapshot state: " + err;
         return false;
     }
@@ -97,7 +96,7 @@ bool world::restore(const json::value& snap, std::string& err) {
     pages_ = std::move(probe.pages_);
     token_to_page_ = std::move(probe.token_to_page_);
     user_tokens_ = std::move(probe.user_tokens_);
-    fixture_ = saved_fixture;
+    fixture_ = packed_json(o->at("fixture"));
     message_counter_ = counter->is_uint64() ? counter->as_uint64() : static_cast<std::uint64_t>(counter->as_int64());
     rng_ = gen;
     return true;

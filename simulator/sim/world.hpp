@@ -4,6 +4,8 @@
 #pragma once
 
 #include "activity.hpp"
+#include "listing_index.hpp"
+#include "packed_json.hpp"
 #include "rate_window.hpp"
 #include "response.hpp"
 #include "text.hpp"
@@ -128,6 +130,7 @@ struct page_state {
     pancake::round_robin_users round_robin;
     std::size_t rr_cursor_inbox = 0, rr_cursor_comment = 0;
     std::map<std::string, conversation> conversations;
+    listing_index listing; ///< the v2 listing's order over `conversations` (kept by touch())
     std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
     std::deque<steady_time> window;                       ///< accepted request times (rate limit)
     std::map<std::string, std::string> uploads;           ///< upload_contents: content id -> attachment_type
@@ -199,6 +202,8 @@ public:
 
 private:
     struct ctx;
+    /// load_fixture() without keeping the fixture (reset and restore have it already).
+    bool load_model(const json::value& fixture, std::string& err);
     handle_result route(ctx& c);
     response rate_check(page_state& p, steady_time now);
     handle_result tags_get(ctx&);
@@ -258,7 +263,7 @@ private:
     std::mt19937_64 rng_;
     behaviour behaviour_;
     rate_limit_config rate_;
-    json::value fixture_;
+    packed_json fixture_; ///< what reset() returns to (deflated text, not a DOM)
     std::map<std::string, page_state> pages_;
     std::map<std::string, std::string> token_to_page_;
     std::vector<user_token> user_tokens_;
