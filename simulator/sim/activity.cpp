@@ -294,9 +294,7 @@ std::vector<activity> seed_activity(const page_state& p) {
                                            h.payload.tag.id->value())
                               .at(ms_of(h.inserted_at)));
         }
-        auto ms = p.messages.find(cid);
-        if (ms == p.messages.end()) continue;
-        for (auto& m : ms->second) {
+        for (auto& m : p.messages.get(cid)) {
             if (!m.inserted_at || !m.from) continue;
             const auto t = ms_of(*m.inserted_at);
             if (m.from->id == p.info.id.value())

@@ -321,8 +321,7 @@ response admin_router(admin_target& t, const request& r) {
             if (!c) return error_response(404, "unknown conversation");
             auto* p = t.model().find_page(pid);
             json::object o{{"conversation", encode(*c)}};
-            auto it = p->messages.find(s[4]);
-            o["messages"] = it == p->messages.end() ? json::value(json::array{}) : encode(it->second);
+            o["messages"] = encode(p->messages.get(s[4]));
             return json_response(200, o);
         }
     }

@@ -85,7 +85,7 @@ handle_result world::chat_plugin_get(ctx& c) {
         if (!parse_int(*v, n) || n < 0) return fail(400, "offset must be a non-negative integer");
         skip = static_cast<std::size_t>(n);
     }
-    const auto& all = p->messages[*cid];
+    const auto all = p->messages.get(*cid);
     const std::size_t end = all.size() > skip ? all.size() - skip : 0;
     const std::size_t begin = end > messages_per_call ? end - messages_per_call : 0;
     json::array out;
@@ -161,9 +161,8 @@ handle_result world::chat_plugin_post(ctx& c) {
     }
     const std::string cid = conv_id.value_or(own);
     if (replied) {
-        auto ms = p->messages.find(cid);
-        if (ms == p->messages.end() ||
-            std::none_of(ms->second.begin(), ms->second.end(), [&](auto& m) { return m.id.value() == *replied; }))
+        const auto ms = p->messages.get(cid);
+        if (std::none_of(ms.begin(), ms.end(), [&](auto& m) { return m.id.value() == *replied; }))
             return fail(400, "replied_message_id: message not found");
     }
     customer_message m;
@@ -175,7 +174,7 @@ handle_result world::chat_plugin_post(ctx& c) {
     m.text = text.value_or("");
     m.type = "INBOX";
     m.conversation_id = cid;
-    auto& msg = receive_customer_message(*p, m, std::move(attachments), true, c.wall, c.out);
+    auto msg = receive_customer_message(*p, m, std::move(attachments), true, c.wall, c.out);
     c.out.resp = json_response(200, json::object{{"id", msg.id.value()},
                                                  {"success", true},
                                                  {"conversation_id", cid},

@@ -35,9 +35,8 @@ std::int64_t comment_count(const page_state& p, const std::string& post) {
     std::int64_t n = 0;
     for (auto& [cid, conv] : p.conversations) {
         if (conv.type != "COMMENT" || conv.post_id != post) continue;
-        auto m = p.messages.find(cid);
-        n += m != p.messages.end() && !m->second.empty() ? static_cast<std::int64_t>(m->second.size())
-                                                         : conv.message_count;
+        const auto held = p.messages.count(cid);
+        n += held ? static_cast<std::int64_t>(held) : conv.message_count;
     }
     return n;
 }

@@ -93,14 +93,14 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         out.resp = error_response(404, pit == pages_.end() ? "Unknown page" : "psid is required");
         return out;
     }
-    auto& msg = receive_customer_message(pit->second, m, {}, false, wall, out);
+    auto msg = receive_customer_message(pit->second, m, {}, false, wall, out);
     auto& c = pit->second.conversations.at(msg.conversation_id->value());
     out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
     return out;
 }
 
-message& world::receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
-                                         bool chat_plugin, wall_time wall, handle_result& out) {
+message world::receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
+                                        bool chat_plugin, wall_time wall, handle_result& out) {
     const std::string& page = p.info.id.value();
     std::string cid;
     if (m.conversation_id) {
@@ -149,8 +149,7 @@ message& world::receive_customer_message(page_state& p, const customer_message& 
                       false,  false};
     msg.inserted_at = to_utc(wall);
     msg.attachments = std::move(attachments);
-    auto& stored = p.messages[cid];
-    stored.push_back(msg);
+    p.messages.append(cid, msg);
     c.snippet = m.text;
     c.message_count += 1;
     c.seen = false;
@@ -159,7 +158,7 @@ message& world::receive_customer_message(page_state& p, const customer_message& 
     touch(p, c, wall, out.events);
     out.events.insert(out.events.begin(), emitted_event{p.info.id, messaging_event(p, c, msg)});
     out.committed = true;
-    return stored.back();
+    return msg;
 }
 
 } // namespace pancake::sim

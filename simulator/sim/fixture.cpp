@@ -89,7 +89,7 @@ bool world::load_model(const json::value& fx, std::string& err) {
                     if (auto* ms = jc.as_object().if_contains("messages")) {
                         auto m = decode<std::vector<message>>(*ms, &d);
                         if (!m) return fail("bad messages", d);
-                        ps.messages[key] = *m;
+                        ps.messages.put(key, *m);
                     }
                     ps.conversations.emplace(key, std::move(*c));
                 }

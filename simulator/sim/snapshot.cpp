@@ -24,7 +24,7 @@ json::value world::snapshot() const {
         json::array convs;
         for (auto& [cid, c] : p.conversations) {
             auto jc = encode(c).as_object();
-            if (auto m = p.messages.find(cid); m != p.messages.end()) jc["messages"] = encode(m->second);
+            if (p.messages.contains(cid)) jc["messages"] = encode(p.messages.get(cid));
             convs.push_back(std::move(jc));
         }
         o["conversations"] = std::move(convs);

@@ -5,6 +5,7 @@
 
 #include "activity.hpp"
 #include "listing_index.hpp"
+#include "message_store.hpp"
 #include "packed_json.hpp"
 #include "rate_window.hpp"
 #include "response.hpp"
@@ -130,12 +131,12 @@ struct page_state {
     pancake::round_robin_users round_robin;
     std::size_t rr_cursor_inbox = 0, rr_cursor_comment = 0;
     std::map<std::string, conversation> conversations;
-    listing_index listing; ///< the v2 listing's order over `conversations` (kept by touch())
-    std::map<std::string, std::vector<message>> messages; ///< per conversation, oldest first
-    std::deque<steady_time> window;                       ///< accepted request times (rate limit)
-    std::map<std::string, std::string> uploads;           ///< upload_contents: content id -> attachment_type
-    std::map<std::string, page_customer> customers;       ///< by page-customer id
-    std::map<std::string, page_post> posts;               ///< by post id
+    listing_index listing;                          ///< the v2 listing's order over `conversations` (kept by touch())
+    message_store messages;                         ///< per conversation, oldest first (packed)
+    std::deque<steady_time> window;                 ///< accepted request times (rate limit)
+    std::map<std::string, std::string> uploads;     ///< upload_contents: content id -> attachment_type
+    std::map<std::string, page_customer> customers; ///< by page-customer id
+    std::map<std::string, page_post> posts;         ///< by post id
     std::vector<sip_call_log> call_logs;
     std::map<std::string, std::vector<conversation_ad>> conversation_ads; ///< per conversation id
     // Statistics and the chat plugin (statistics.cpp, chat_plugin.cpp):
@@ -240,8 +241,8 @@ private:
     handle_result chat_plugin_post(ctx&);
     /// A customer message stored and announced (inject and the chat plugin): the conversation is
     /// created if needed (round-robin applies), `out` gets the webhook events.
-    message& receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
-                                      bool chat_plugin, wall_time wall, handle_result& out);
+    message receive_customer_message(page_state& p, const customer_message& m, std::vector<attachment> attachments,
+                                     bool chat_plugin, wall_time wall, handle_result& out);
     static void record(page_state& p, activity a, wall_time wall);
     const user_token* user_token_check(ctx&);
     response invented(unsigned status, std::string_view message) const;

@@ -640,10 +640,9 @@ private:
         for (auto& s : sends_) {
             std::size_t n = 0;
             auto* p = model.find_page(s.page);
-            if (auto it = p->messages.find(s.conv); it != p->messages.end())
-                for (auto& m : it->second)
-                    n += (m.original_message && m.original_message->find(s.marker) != std::string::npos) ||
-                         (!m.original_message && m.message && m.message->find(s.marker) != std::string::npos);
+            for (auto& m : p->messages.get(s.conv))
+                n += (m.original_message && m.original_message->find(s.marker) != std::string::npos) ||
+                     (!m.original_message && m.message && m.message->find(s.marker) != std::string::npos);
             if (n > 1) violation("send " + s.marker + " executed " + std::to_string(n) + " times");
             if (s.outcome == "ok" && n != 1) violation("send " + s.marker + " reported ok, found " + std::to_string(n));
             if (s.outcome == "failed" && n != 0) violation("send " + s.marker + " reported failed, yet executed");

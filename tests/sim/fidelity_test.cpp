@@ -66,13 +66,10 @@ struct model {
         BOOST_FAIL("conversation " + id + " not listed");
         return {};
     }
-    const message* find_message(const std::string& conv, const std::string& id) {
-        auto* p = w.find_page(P);
-        auto it = p->messages.find(conv);
-        if (it == p->messages.end()) return nullptr;
-        for (auto& m : it->second)
-            if (m.id.value() == id) return &m;
-        return nullptr;
+    std::optional<message> find_message(const std::string& conv, const std::string& id) {
+        for (auto& m : w.find_page(P)->messages.get(conv))
+            if (m.id.value() == id) return m;
+        return std::nullopt;
     }
     sim::handle_result inject(std::string psid, std::string text, std::string type = "INBOX",
                               std::optional<std::string> post = {}, std::optional<sim::wall_time> at = {}) {
@@ -146,8 +143,8 @@ BOOST_AUTO_TEST_CASE(private_reply_opens_an_inbox_thread_and_checks_references) 
     BOOST_TEST(conv->type == "INBOX");
     BOOST_TEST(conv->message_count == 1);
     BOOST_TEST((conv->from && conv->from->id == LAN));
-    auto* sent = m.find_message(inbox, std::string(m.body(ok).at("id").as_string()));
-    BOOST_TEST_REQUIRE(sent);
+    auto sent = m.find_message(inbox, std::string(m.body(ok).at("id").as_string()));
+    BOOST_TEST_REQUIRE(sent.has_value());
     BOOST_TEST(sent->type == "INBOX");
     BOOST_TEST(m.w.find_conversation(P, CC)->message_count == comment_count); // nothing on the comment thread
     BOOST_TEST((m.find_message(CC, COMMENT)->private_reply_conversation == std::optional<std::string>(inbox)));
