@@ -1,7 +1,7 @@
 #include "redactor.hpp"
 
 #include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
+#include <boost/url/url_view.hpp>
 
 namespace pancake::sim {
 
@@ -108,12 +108,26 @@ std::string secret_redactor::redact_target(std::string_view raw_target) const {
         auto q = target.find('?');
         return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
     }
-    boost::urls::url u(*parsed);
-    auto params = u.params();
-    for (auto it = params.begin(); it != params.end(); ++it)
-        if (ascii_lower((*it).key).find("token") != std::string::npos && (*it).has_value)
-            it = params.replace(it, {(*it).key, redacted});
-    return redact(u.buffer());
+    // Written out from the view, parameter by parameter (as they came, still encoded): no URL
+    // object to copy and edit in place for every journaled request.
+    const auto& u = *parsed;
+    std::string out(u.encoded_path());
+    if (u.has_query()) {
+        out += '?';
+        bool first = true;
+        for (auto p : u.encoded_params()) {
+            if (!first) out += '&';
+            first = false;
+            out.append(p.key.data(), p.key.size());
+            if (!p.has_value) continue;
+            out += '=';
+            if (ascii_lower(p.key.decode()).find("token") != std::string::npos)
+                out += redacted;
+            else
+                out.append(p.value.data(), p.value.size());
+        }
+    }
+    return redact(out);
 }
 
 } // namespace pancake::sim

@@ -4,7 +4,7 @@ cmake_minimum_required(VERSION 3.25)
 #  - package: cmake --install of the tested build, then find_package(pancake) for the same
 #             client-only program (again without utf8proc), and find_package(pancake COMPONENTS
 #             sim) for a test program that embeds the simulator and calls it with the client.
-# Run with -DSOURCE_DIR=... -DBINARY_DIR=... -DWORK_DIR=... -DGENERATOR=...
+# Run with -DSOURCE_DIR=... -DBINARY_DIR=... -DWORK_DIR=... -DGENERATOR=... [-DLINK_FLAGS=...]
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR}/app)
 file(WRITE ${WORK_DIR}/app/main.cpp [=[
@@ -72,7 +72,8 @@ foreach(mode subdir package)
   endif()
   file(WRITE ${dir}/CMakeLists.txt "${body}${assert_no_utf8proc}")
   execute_process(COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${dir}/build -G ${GENERATOR}
-                          -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix RESULT_VARIABLE rc)
+                          -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix "-DCMAKE_EXE_LINKER_FLAGS=${LINK_FLAGS}"
+                          RESULT_VARIABLE rc)
   if(rc)
     message(FATAL_ERROR "${mode}: configure failed")
   endif()

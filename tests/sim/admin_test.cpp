@@ -396,6 +396,9 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
     BOOST_TEST(r.redact("a tok_secret_1234 b") == "a REDACTED b");
     BOOST_TEST(r.redact("x=tok%5Fsecret_1234") == "x=REDACTED"); // percent-escaped
     BOOST_TEST(r.redact_target("/p?page_access_token=anything&q=1") == "/p?page_access_token=REDACTED&q=1");
+    // A key written with escapes is still a token's; other parameters stay as they came.
+    BOOST_TEST(r.redact_target("/p?q=%C3%A1&page%5Faccess%5FTOKEN=abc&flag&x=") ==
+               "/p?q=%C3%A1&page%5Faccess%5FTOKEN=REDACTED&flag&x=");
 
     sim::request_journal j(sim::journal_limits{8, 3, 1 << 20});
     for (int i = 0; i < 4; ++i) {
