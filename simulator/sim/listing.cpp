@@ -126,7 +126,8 @@ handle_result world::conversations_get(ctx& c) {
             auto walk = [&](const listing_index::set& s, bool unread_pass, bool from_cursor) {
                 if (types.size() > 1 && !or_types) return; // matches nothing
                 auto it = s.begin();
-                if (until && *until < max_unix_seconds) // the first entry within second `until`
+                if (until && *until <= -max_unix_seconds) return; // before any representable time
+                if (until && *until < max_unix_seconds)           // the first entry within second `until`
                     it = s.lower_bound(listing_index::entry{(*until + 1) * 1'000'000, {}, nullptr});
                 if (from_cursor) { // or after the cursor, whichever comes later
                     auto after = s.upper_bound(listing_index::key(*cursor));

@@ -3,9 +3,10 @@
 // instead of sorting the whole page (1M conversations: microseconds instead of a second).
 //
 // It holds pointers into the page's conversation map (nodes do not move), so a copy starts empty
-// and is built on first use; touch() (the one writer of updated_at and, with it, `seen` after a
-// load) keeps it current. A listing checks that it still agrees with the map and rebuilds when
-// not: a missed writer costs a rebuild, never a wrong page.
+// and is built on first use. Every writer of updated_at or `seen` after a load must go through
+// touch(), which keeps it current; nothing erases a conversation. As a safety net a listing
+// rebuilds when the counts differ or an entry it visits is stale, but that only catches what
+// the walk reaches: a writer that bypasses touch() can still hide a conversation.
 #pragma once
 
 #include <pancake/types/conversation.hpp>

@@ -207,6 +207,29 @@ BOOST_AUTO_TEST_CASE(cursor_outside_the_filter_continues_after_its_place) {
     BOOST_TEST(got == want);
 }
 
+BOOST_AUTO_TEST_CASE(bounds_at_the_ends_of_int64) {
+    harness h;
+    for (int i = 0; i < 50; ++i)
+        h.write();
+    const auto all = h.expected(query{});
+    auto listed = [&](const std::string& q) {
+        auto r = h.call("GET", "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + q);
+        BOOST_TEST_REQUIRE(r.resp.status == 200u, q);
+        std::vector<std::string> out;
+        const auto body = json::parse(r.resp.body);
+        for (auto& c : body.at("conversations").as_array())
+            out.emplace_back(c.at("id").as_string());
+        return out;
+    };
+    // No arithmetic on a bound may overflow (the index walk turns `until` into microseconds).
+    BOOST_TEST(listed("&until=-9223372036854775808").empty());
+    BOOST_TEST(listed("&until=-9000000000000").empty());
+    BOOST_TEST(listed("&since=-9223372036854775808&until=9223372036854775807") ==
+               std::vector<std::string>(
+                   all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(60, all.size()))));
+    BOOST_TEST(listed("&since=9223372036854775807").empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_copied_world_lists_from_its_own_conversations) {
     harness h;
     for (int i = 0; i < 400; ++i)
