@@ -29,6 +29,15 @@ struct query {
     bool by_inserted = false;
 };
 
+// The ids of the conversations a listing answered, in order.
+std::vector<std::string> listed_ids(const sim::handle_result& r) {
+    std::vector<std::string> out;
+    const auto body = json::parse(r.resp.body);
+    for (auto& c : body.at("conversations").as_array())
+        out.emplace_back(c.at("id").as_string());
+    return out;
+}
+
 struct harness {
     sim::world w{7, {}, {0, {}, false, false}};
     sim::steady_time now{};
@@ -151,11 +160,9 @@ struct harness {
             auto r = call("GET", "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + q.text +
                                      (cursor.empty() ? "" : "&last_conversation_id=" + cursor));
             BOOST_REQUIRE_EQUAL(r.resp.status, 200u);
-            auto b = json::parse(r.resp.body);
-            auto& arr = b.at("conversations").as_array();
-            for (auto& c : arr)
-                out.emplace_back(c.at("id").as_string());
-            if (arr.size() < 60) break;
+            const auto page = listed_ids(r);
+            out.insert(out.end(), page.begin(), page.end());
+            if (page.size() < 60) break;
             cursor = out.back();
         }
         return out;
@@ -194,10 +201,7 @@ BOOST_AUTO_TEST_CASE(cursor_outside_the_filter_continues_after_its_place) {
     q.tags = {2};
     q.text = "&tags=2&last_conversation_id=" + cursor;
     auto r = h.call("GET", "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + q.text);
-    std::vector<std::string> got;
-    const auto body = json::parse(r.resp.body);
-    for (auto& c : body.at("conversations").as_array())
-        got.emplace_back(c.at("id").as_string());
+    const auto got = listed_ids(r);
     std::vector<std::string> want;
     auto tagged = h.expected(q);
     BOOST_REQUIRE(tagged.size() > 2u);
@@ -215,11 +219,7 @@ BOOST_AUTO_TEST_CASE(bounds_at_the_ends_of_int64) {
     auto listed = [&](const std::string& q) {
         auto r = h.call("GET", "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T + q);
         BOOST_TEST_REQUIRE(r.resp.status == 200u, q);
-        std::vector<std::string> out;
-        const auto body = json::parse(r.resp.body);
-        for (auto& c : body.at("conversations").as_array())
-            out.emplace_back(c.at("id").as_string());
-        return out;
+        return listed_ids(r);
     };
     // No arithmetic on a bound may overflow (the index walk turns `until` into microseconds).
     BOOST_TEST(listed("&until=-9223372036854775808").empty());
@@ -240,10 +240,7 @@ BOOST_AUTO_TEST_CASE(a_copied_world_lists_from_its_own_conversations) {
     h.w = sim::world{};    // the original's conversations are gone
     auto r = copy.handle({"GET", "/api/public_api/v2/pages/" + P + "/conversations?page_access_token=" + T, {}}, h.now,
                          h.wall);
-    std::vector<std::string> got;
-    const auto body = json::parse(r.resp.body);
-    for (auto& c : body.at("conversations").as_array())
-        got.emplace_back(c.at("id").as_string());
+    const auto got = listed_ids(r);
     BOOST_TEST(got == std::vector<std::string>(before.begin(), before.begin() + 60));
     BOOST_TEST(h.w.find_page(P) == nullptr); // the original holds nothing now: the copy answered alone
 }
