@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace dst_test {
+
 BOOST_AUTO_TEST_SUITE(dst)
 
 BOOST_AUTO_TEST_CASE(same_seed_same_journal_bytes) {
@@ -46,3 +49,5 @@ BOOST_AUTO_TEST_CASE(digest_is_stable) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace dst_test

@@ -4,6 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace regressions_test {
+
 using namespace pancake;
 
 namespace {
@@ -67,3 +70,5 @@ BOOST_AUTO_TEST_CASE(a_refusal_after_a_lost_attempt_is_outcome_unknown) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace regressions_test

@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace client_faults_test {
+
 using namespace test;
 using namespace pancake;
 namespace json = boost::json;
@@ -372,3 +375,5 @@ BOOST_AUTO_TEST_CASE(a_lower_shared_budget_is_absorbed_by_retries) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace client_faults_test

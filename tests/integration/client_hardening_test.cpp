@@ -23,6 +23,9 @@
 #include <string>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace client_hardening_test {
+
 using namespace pancake;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
@@ -578,3 +581,5 @@ BOOST_AUTO_TEST_CASE(oversized_response_headers_are_permanent) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace client_hardening_test

@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace client_ops_test {
+
 using namespace test;
 using namespace pancake;
 namespace json = boost::json;
@@ -295,3 +298,5 @@ BOOST_AUTO_TEST_CASE(each_operation_under_each_token_style) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace client_ops_test

@@ -8,6 +8,9 @@
 #include <chrono>
 #include <optional>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace memory_client_test {
+
 namespace asio = boost::asio;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -135,3 +138,5 @@ BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_journal) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace memory_client_test

@@ -7,6 +7,9 @@
 
 #include <set>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace resources_test {
+
 using namespace pancake;
 using test::outcome;
 
@@ -407,3 +410,5 @@ BOOST_AUTO_TEST_CASE(a_chat_plugin_visitor_opens_a_conversation_the_page_sees) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace resources_test

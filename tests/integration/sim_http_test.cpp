@@ -14,6 +14,9 @@
 #include <functional>
 #include <thread>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace sim_http_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -337,3 +340,5 @@ BOOST_AUTO_TEST_CASE(same_seed_same_journal) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace sim_http_test

@@ -9,6 +9,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace tls_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
@@ -94,3 +97,5 @@ BOOST_AUTO_TEST_CASE(accepted_with_the_configured_ca_rejected_otherwise) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace tls_test

@@ -16,6 +16,9 @@
 #include <map>
 #include <set>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace webhook_e2e_test {
+
 using namespace test;
 namespace wh = pancake::webhook;
 namespace json = boost::json;
@@ -321,3 +324,5 @@ BOOST_AUTO_TEST_CASE(a_fixture_gives_a_page_its_own_webhook_url) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace webhook_e2e_test

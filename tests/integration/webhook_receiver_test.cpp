@@ -25,6 +25,9 @@
 
 extern char** environ;
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace webhook_receiver_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -473,3 +476,5 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_event_takes_effect_once_across_sigkills)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace webhook_receiver_test

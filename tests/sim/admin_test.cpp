@@ -9,6 +9,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace admin_test {
+
 namespace json = boost::json;
 namespace sim = pancake::sim;
 using namespace std::chrono_literals;
@@ -419,3 +422,5 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace admin_test

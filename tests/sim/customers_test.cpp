@@ -9,6 +9,9 @@
 #include <set>
 #include <tuple>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace customers_test {
+
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
@@ -633,3 +636,5 @@ BOOST_AUTO_TEST_CASE(snapshot_restore_keeps_content) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace customers_test

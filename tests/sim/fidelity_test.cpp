@@ -14,6 +14,9 @@
 #include <regex>
 #include <set>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace fidelity_test {
+
 namespace json = boost::json;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -441,3 +444,5 @@ BOOST_AUTO_TEST_CASE(client_content_ids_cap_follows_the_platform) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace fidelity_test

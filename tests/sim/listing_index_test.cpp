@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <random>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace listing_index_test {
+
 namespace json = boost::json;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -246,3 +249,5 @@ BOOST_AUTO_TEST_CASE(a_copied_world_lists_from_its_own_conversations) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace listing_index_test

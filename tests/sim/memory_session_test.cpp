@@ -13,6 +13,9 @@
 #include <memory>
 #include <string>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace memory_session_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -322,3 +325,5 @@ BOOST_AUTO_TEST_CASE(stop_closes_in_memory_connections) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace memory_session_test

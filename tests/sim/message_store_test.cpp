@@ -8,6 +8,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace message_store_test {
+
 using namespace pancake;
 
 namespace {
@@ -101,3 +104,5 @@ BOOST_AUTO_TEST_CASE(damaged_bytes_throw) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace message_store_test

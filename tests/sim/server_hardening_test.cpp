@@ -21,6 +21,9 @@
 #include <thread>
 #include <unistd.h>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace server_hardening_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -509,3 +512,5 @@ BOOST_AUTO_TEST_CASE(state_survives_a_restart_through_the_snapshot) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace server_hardening_test

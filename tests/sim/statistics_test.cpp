@@ -10,6 +10,9 @@
 #include <numeric>
 #include <sstream>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace statistics_test {
+
 namespace json = boost::json;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -730,3 +733,5 @@ BOOST_AUTO_TEST_CASE(bad_requests_change_nothing) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace statistics_test

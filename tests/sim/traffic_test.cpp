@@ -9,6 +9,9 @@
 #include <map>
 #include <set>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace traffic_test {
+
 namespace json = boost::json;
 namespace sim = pancake::sim;
 
@@ -114,3 +117,5 @@ BOOST_AUTO_TEST_CASE(the_plan_is_checked) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace traffic_test

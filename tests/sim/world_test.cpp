@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace world_test {
+
 namespace json = boost::json;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -330,3 +333,5 @@ BOOST_AUTO_TEST_CASE(rules_match_route_page_and_probability) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace world_test

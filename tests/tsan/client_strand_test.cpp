@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace client_strand_test {
+
 namespace asio = boost::asio;
 using namespace tsan;
 
@@ -148,3 +151,5 @@ BOOST_AUTO_TEST_CASE(a_client_on_a_strand_of_four_threads_serves_coroutines_and_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace client_strand_test

@@ -17,6 +17,9 @@
 #include <sys/time.h>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace webhook_threads_test {
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -165,3 +168,5 @@ BOOST_AUTO_TEST_CASE(receiver_and_processor_on_one_strand_of_four_threads_handle
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace webhook_threads_test

@@ -4,6 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace endpoints_test {
+
 using namespace pancake;
 namespace ep = pancake::endpoints;
 using boost::beast::http::verb;
@@ -216,3 +219,5 @@ BOOST_AUTO_TEST_CASE(no_cap_means_never_waiting) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace endpoints_test

@@ -8,6 +8,9 @@
 #include <random>
 #include <string_view>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace lifecycle_test {
+
 using namespace pancake;
 using namespace pancake::detail;
 using namespace std::chrono_literals;
@@ -293,3 +296,5 @@ BOOST_AUTO_TEST_CASE(limiter_refusals) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace lifecycle_test

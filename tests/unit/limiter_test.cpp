@@ -5,6 +5,9 @@
 #include <boost/asio.hpp>
 #include <boost/test/unit_test.hpp>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace limiter_test {
+
 using namespace pancake;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
@@ -238,3 +241,5 @@ BOOST_AUTO_TEST_CASE(an_empty_queue_holds_no_wait) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace limiter_test

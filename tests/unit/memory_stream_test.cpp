@@ -13,6 +13,9 @@
 #include <memory>
 #include <string>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace memory_stream_test {
+
 namespace asio = boost::asio;
 using boost::system::error_code;
 using pancake::testing::make_memory_pipe;
@@ -157,3 +160,5 @@ BOOST_AUTO_TEST_CASE(pending_reads_do_not_keep_run_alive_and_die_with_the_contex
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace memory_stream_test

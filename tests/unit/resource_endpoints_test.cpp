@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <fstream>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace resource_endpoints_test {
+
 using namespace pancake;
 namespace ep = pancake::endpoints;
 using boost::beast::http::verb;
@@ -249,3 +252,5 @@ BOOST_AUTO_TEST_CASE(paging_stops_on_a_short_page_or_the_total) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace resource_endpoints_test

@@ -11,6 +11,9 @@
 #include <map>
 #include <sstream>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace spec_examples_test {
+
 using namespace pancake;
 namespace ep = pancake::endpoints;
 
@@ -112,3 +115,5 @@ BOOST_AUTO_TEST_CASE(example_values_land_in_the_typed_fields) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace spec_examples_test

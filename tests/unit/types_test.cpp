@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace types_test {
+
 namespace json = boost::json;
 using namespace pancake;
 
@@ -308,3 +311,5 @@ BOOST_AUTO_TEST_CASE(no_token_survives_into_diagnostics_or_exceptions) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace types_test

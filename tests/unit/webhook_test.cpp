@@ -11,6 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace webhook_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace wh = pancake::webhook;
@@ -417,3 +420,5 @@ BOOST_AUTO_TEST_CASE(graceful_stop_drains_the_intake) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace webhook_test

@@ -23,6 +23,9 @@
 #include <sstream>
 #include <unistd.h>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace workflow_test {
+
 using namespace pancake;
 // Suites are named after what they test (keyword_rules, tag_diff), so the workflow namespace is
 // not pulled in whole: its types of those names would be ambiguous with the suites.
@@ -1011,3 +1014,5 @@ BOOST_AUTO_TEST_CASE(works_for_other_ids) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace workflow_test

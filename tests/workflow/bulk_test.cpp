@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace bulk_test {
+
 namespace asio = boost::asio;
 namespace wf = pancake::workflow;
 using namespace pancake;
@@ -350,3 +353,5 @@ BOOST_AUTO_TEST_CASE(failed_items_keep_their_error_and_are_retried) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace bulk_test

@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace directories_test {
+
 namespace asio = boost::asio;
 using namespace pancake;
 using namespace std::chrono_literals;
@@ -540,3 +543,5 @@ BOOST_AUTO_TEST_CASE(a_queued_edit_can_be_cancelled_and_errors_free_the_turn) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace directories_test

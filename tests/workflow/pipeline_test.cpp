@@ -13,6 +13,9 @@
 #include <set>
 #include <string>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace pipeline_test {
+
 namespace asio = boost::asio;
 namespace wf = pancake::workflow;
 using namespace pancake;
@@ -218,3 +221,5 @@ BOOST_AUTO_TEST_CASE(an_unassigned_snapshot_older_than_its_own_assignment_is_lef
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace pipeline_test

@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace walk_test {
+
 namespace asio = boost::asio;
 using namespace pancake;
 
@@ -299,3 +302,5 @@ BOOST_AUTO_TEST_CASE(completion_tokens_and_one_operation_at_a_time) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace walk_test
