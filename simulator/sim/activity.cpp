@@ -14,7 +14,6 @@ namespace pancake::sim {
 namespace {
 constexpr std::int64_t ms_per_day = 86'400'000;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Digits at s[pos, pos+n) as a number; false unless all are digits.
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {

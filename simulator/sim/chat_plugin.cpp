@@ -10,7 +10,6 @@
 namespace pancake::sim {
 
 namespace {
-constexpr std::size_t messages_per_call = 30;
 
 page_state* plugin_page(std::map<std::string, page_state>& pages, const std::optional<std::string>& id) {
     if (!id) return nullptr;

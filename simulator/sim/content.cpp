@@ -12,10 +12,6 @@ namespace pancake::sim {
 
 namespace {
 
-bool report(std::string& out, const std::string& err) {
-    out = err;
-    return false;
-}
 
 constexpr std::int64_t posts_max_page_size = 30, call_logs_max_page_size = 30;
 constexpr std::size_t exported_per_call = 60;

@@ -11,10 +11,6 @@ namespace pancake::sim {
 
 namespace {
 
-bool report(std::string& out, const std::string& err) {
-    out = err;
-    return false;
-}
 
 constexpr std::int64_t customers_max_page_size = 100, customers_default_page_size = 20;
 

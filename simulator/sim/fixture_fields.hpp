@@ -13,6 +13,12 @@
 
 namespace pancake::sim {
 
+/// Sets `out` to `err` and answers false: `return report(err, "…")` in a loader.
+inline bool report(std::string& out, const std::string& err) {
+    out = err;
+    return false;
+}
+
 /// The first problem is kept in `err`; later reads on a failed entry return defaults.
 class fixture_fields {
 public:

@@ -13,6 +13,9 @@
 
 namespace pancake::sim {
 
+/// Messages per call, in GET messages and in the chat plugin's.
+inline constexpr std::size_t messages_per_call = 30;
+
 struct world::ctx {
     const request& req;
     steady_time now;

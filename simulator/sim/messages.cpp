@@ -5,7 +5,6 @@
 namespace pancake::sim {
 
 namespace {
-constexpr std::size_t messages_per_call = 30;
 constexpr auto private_reply_window = std::chrono::hours(24 * 7);
 
 json::value messages_json(const std::vector<message>& ms) {

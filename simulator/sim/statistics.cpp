@@ -22,7 +22,6 @@ struct span {
     bool contains(std::int64_t t) const { return t >= from_ms && t <= to_ms; }
 };
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 std::string hour_string(std::int64_t utc_hour) { return utc_time::from_unix(utc_hour * 3600).to_string(); }
 
