@@ -14,7 +14,6 @@ namespace pancake::sim {
 namespace {
 constexpr std::int64_t ms_per_day = 86'400'000;
 
-
 // Digits at s[pos, pos+n) as a number; false unless all are digits.
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     if (pos + n > s.size()) return false;

@@ -77,9 +77,7 @@ struct page_ad {
 inline constexpr int default_utc_offset_minutes = 420;
 
 /// a / b rounded towards minus infinity (times before 1970 fall in the hour or day they are in).
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 /// The local date (days since 1970-01-01) of a UTC instant, for a page `offset_min` east of UTC.
 std::int64_t local_day(std::int64_t unix_ms, int offset_min);

@@ -12,7 +12,6 @@ namespace pancake::sim {
 
 namespace {
 
-
 constexpr std::int64_t posts_max_page_size = 30, call_logs_max_page_size = 30;
 constexpr std::size_t exported_per_call = 60;
 constexpr std::array<const char*, 7> reaction_keys = {"angry_count", "care_count", "haha_count", "like_count",

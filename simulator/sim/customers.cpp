@@ -11,7 +11,6 @@ namespace pancake::sim {
 
 namespace {
 
-
 constexpr std::int64_t customers_max_page_size = 100, customers_default_page_size = 20;
 
 std::int64_t unix_ms(wall_time w) {

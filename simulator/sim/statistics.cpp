@@ -22,7 +22,6 @@ struct span {
     bool contains(std::int64_t t) const { return t >= from_ms && t <= to_ms; }
 };
 
-
 std::string hour_string(std::int64_t utc_hour) { return utc_time::from_unix(utc_hour * 3600).to_string(); }
 
 std::optional<span> unix_range(const std::optional<std::string>& since, const std::optional<std::string>& until,
