@@ -95,6 +95,8 @@ EOF
 
 for s in "${scenarios[@]}"; do
   IFS='|' read -r name method path body <<< "$s"
+  # Each scenario from the fixture's state (the admin API's reset), not from the previous one's.
+  curl -sf -X POST "$sim_url/__sim/reset" > /dev/null
   # The simulator's answer to this request: what the two baselines serve, byte for byte.
   if [ "$method" = POST ]; then
     curl -sf -X POST "$sim_url$path" -H 'Content-Type: application/json' -d "$body" > "$work/answer.json"

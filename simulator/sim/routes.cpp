@@ -4,6 +4,10 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+#include <array>
+#include <span>
+
 namespace pancake::sim {
 
 handle_result world::handle(const request& req, steady_time now, wall_time wall, rate_step rate) {
@@ -32,12 +36,14 @@ std::optional<response> world::admit(const request& req, steady_time now) {
 namespace {
 // Names the route of a request from its path segments: {route, page}. Pure and cheap, so the
 // server shell can pick faults before the model sees the request.
-std::pair<std::string, std::string> name_route(const std::vector<std::string>& s, std::string_view method) {
+template <class Segments>
+std::pair<std::string, std::string> name_route(const Segments& s, std::string_view method) {
     auto is = [&](std::size_t i, std::string_view v) { return i < s.size() && s[i] == v; };
     const bool get = method == "GET", post = method == "POST";
     if (is(0, "api") && is(1, "v1") && is(2, "pages")) {
         if (s.size() == 3 && get) return {"pages.list", ""};
-        if (s.size() == 5 && post && s[4] == "generate_page_access_token") return {"pages.generate_token", s[3]};
+        if (s.size() == 5 && post && s[4] == "generate_page_access_token")
+            return {"pages.generate_token", std::string(s[3])};
         return {"unknown", ""};
     }
     if (is(0, "api") && is(1, "v1") && is(2, "pke_chat_plugin") && is(3, "messages") && s.size() == 4) {
@@ -47,7 +53,7 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     const bool v1 = is(0, "api") && is(1, "public_api") && is(2, "v1") && is(3, "pages");
     const bool v2 = is(0, "api") && is(1, "public_api") && is(2, "v2") && is(3, "pages");
     if ((!v1 && !v2) || s.size() < 6) return {"unknown", ""};
-    const std::string& pid = s[4];
+    const std::string pid(s[4]);
     if (v2 && s.size() == 6 && s[5] == "conversations" && get) return {"conversations.list", pid};
     if (v1 && s.size() == 6 && s[5] == "tags" && get) return {"tags.list", pid};
     if (v1 && s.size() == 6 && s[5] == "users" && get) return {"users.list", pid};
@@ -65,7 +71,7 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     if (v1 && s.size() == 6 && s[5] == "export_data" && get) return {"export.list", pid};
     if (v1 && s.size() == 7 && s[5] == "statistics" && get)
         for (std::string_view st : {"pages", "tags", "users", "customer_engagements", "pages_campaigns", "ads"})
-            if (s[6] == st) return {"statistics." + s[6], pid};
+            if (s[6] == st) return {"statistics." + std::string(s[6]), pid};
     if (v1 && s.size() == 8 && s[5] == "conversations") {
         const auto& a = s[7];
         if (a == "tags" && post) return {"tags.update", pid};
@@ -77,9 +83,32 @@ std::pair<std::string, std::string> name_route(const std::vector<std::string>& s
     }
     return {"unknown", pid};
 }
+
+// Characters an origin-form target may hold unescaped (RFC 3986 pchar, '/' and '?'), '%' aside.
+bool plain_target_char(char ch) noexcept {
+    static constexpr std::string_view other = "-._~!$&'()*+,;=:@/?";
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           other.find(ch) != std::string_view::npos;
+}
 } // namespace
 
 std::pair<std::string, std::string> world::route_name(const request& r) {
+    // The common case, a target without escapes or characters lenient_target rewrites: its path
+    // segments are slices of it (no copy, no URL parse; the server names every request's route).
+    std::string_view t = r.target;
+    if (!t.empty() && t.front() == '/' && std::all_of(t.begin(), t.end(), plain_target_char)) {
+        std::string_view path = t.substr(0, t.find('?'));
+        std::array<std::string_view, 9> segs;
+        std::size_t n = 0;
+        if (path.size() > 1)
+            for (std::size_t at = 1; n < segs.size();) {
+                const auto slash = path.find('/', at);
+                segs[n++] = path.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
+                if (slash == std::string_view::npos) break;
+                at = slash + 1;
+            }
+        if (n < segs.size()) return name_route(std::span<const std::string_view>(segs.data(), n), r.method);
+    }
     const std::string target = lenient_target(r.target);
     auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) return {"invalid", ""};

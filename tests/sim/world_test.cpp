@@ -86,6 +86,40 @@ BOOST_AUTO_TEST_CASE(unknown_routes_answer_html) {
     }
 }
 
+// route_name (the server's, for every request: faults and the journal) slices plain targets
+// itself; it must name each route as handle() does after its URL parse, escapes or not.
+BOOST_AUTO_TEST_CASE(route_name_agrees_with_handle_on_plain_and_escaped_targets) {
+    model m;
+    const std::string v1 = "/api/public_api/v1/pages/", q = "?page_access_token=" + T;
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"GET", v1 + P + "/tags" + q},
+        {"GET", v1 + "%31" + P.substr(1) + "/tags" + q}, // an escaped page id: the same page
+        {"POST", v1 + P + "/conversations/" + C1 + "/tags" + q},
+        {"POST", v1 + P + "/conversations/" + C1 + "/assign?page_access_token=" + T + "&x=[1]"},
+        {"GET", v1 + P + "/statistics/users" + q},
+        {"GET", v1 + P + "/statistics/nope" + q},
+        {"GET", v1 + P + "/tags/" + q}, // a trailing slash is a seventh, empty segment
+        {"GET", "/api/public_api/v2/pages/" + P + "/conversations" + q},
+        {"POST", "/api/v1/pages/" + P + "/generate_page_access_token?access_token=x"},
+        {"GET", "/api/v1/pages"},
+        {"GET", "/api/v1/pke_chat_plugin/messages?page_id=x"},
+        {"GET", "/"},
+        {"GET", "//api"},
+        {"GET", v1 + P + "/conversations/" + C1 + "/messages/a/b/c" + q}, // more than nine segments
+        {"GET", v1 + P + "/conversations/" + C1 + "/messages" + q},
+    };
+    for (auto& [method, target] : cases) {
+        auto [route, page] = sim::world::route_name({method, target, ""});
+        auto r = m.call(method, target);
+        BOOST_TEST_CONTEXT(method << " " << target) {
+            BOOST_TEST(route == r.route);
+            BOOST_TEST(page == r.page);
+        }
+    }
+    BOOST_TEST(sim::world::route_name({"GET", v1 + P + "/tags" + q, ""}).first == "tags.list");
+    BOOST_TEST(sim::world::route_name({"GET", v1 + "%31" + P.substr(1) + "/tags" + q, ""}).second == P);
+}
+
 BOOST_AUTO_TEST_CASE(tag_add_remove_semantics) {
     model m;
     auto add = [&](std::string id) {

@@ -75,6 +75,7 @@ template <class T>
 requires boost::describe::has_describe_members<T>::value void write(json::value& out, const T& v) {
     auto& o = out.emplace_object();
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    o.reserve(boost::mp11::mp_size<members>::value); // one allocation, not one per growth
     boost::mp11::mp_for_each<members>([&](auto D) {
         const auto& m = v.*D.pointer;
         if constexpr (is_optional_v<std::remove_cvref_t<decltype(m)>>) {
