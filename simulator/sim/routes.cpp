@@ -103,7 +103,7 @@ std::pair<std::string, std::string> world::route_name(const request& r) {
         if (path.size() > 1)
             for (std::size_t at = 1; n < segs.size();) {
                 const auto slash = path.find('/', at);
-                segs[n++] = path.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
+                segs[n++] = path.substr(at, slash - at); // to the end when there is no slash
                 if (slash == std::string_view::npos) break;
                 at = slash + 1;
             }
