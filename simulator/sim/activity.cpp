@@ -281,7 +281,7 @@ std::int64_t ms_of(const utc_time& t) {
 std::vector<activity> seed_activity(const page_state& p) {
     std::vector<activity> log;
     const std::string web_prefix = p.chat_plugin_id.empty() ? std::string() : p.chat_plugin_id + "_";
-    for (auto& [cid, c] : p.conversations) {
+    p.conversations.for_each([&](const std::string& cid, const conversation& c) {
         const bool comment = c.type == "COMMENT";
         const bool web = !web_prefix.empty() && cid.starts_with(web_prefix);
         const std::string psid = c.from ? c.from->id : std::string();
@@ -302,7 +302,7 @@ std::vector<activity> seed_activity(const page_state& p) {
                     activity::customer(cid, m.from->id, comment, find_phone(m.original_message.value_or("")), web)
                         .at(t));
         }
-    }
+    });
     std::stable_sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.at_ms < b.at_ms; });
     return log;
 }

@@ -19,7 +19,7 @@ page_state* plugin_page(std::map<std::string, page_state>& pages, const std::opt
 }
 
 bool is_plugin_conversation(const page_state& p, const std::string& cid) {
-    return cid.starts_with(p.chat_plugin_id + "_") && p.conversations.count(cid) > 0;
+    return cid.starts_with(p.chat_plugin_id + "_") && p.conversations.contains(cid);
 }
 
 json::value or_null(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
@@ -154,8 +154,8 @@ handle_result world::chat_plugin_post(ctx& c) {
     const std::string own = p->chat_plugin_id + "_" + from_id;
     // An existing thread may be named, but only the visitor's own.
     if (conv_id) {
-        auto it = p->conversations.find(*conv_id);
-        if (!is_plugin_conversation(*p, *conv_id) || !it->second.from || it->second.from->id != from_id)
+        auto* it = p->conversations.peek(*conv_id);
+        if (!is_plugin_conversation(*p, *conv_id) || !it->from || it->from->id != from_id)
             return fail(404, "Conversation not found");
     }
     const std::string cid = conv_id.value_or(own);
@@ -166,10 +166,8 @@ handle_result world::chat_plugin_post(ctx& c) {
     }
     customer_message m;
     m.psid = from_id;
-    auto existing = p->conversations.find(cid);
-    m.name = name                                                          ? *name
-             : existing != p->conversations.end() && existing->second.from ? existing->second.from->name
-                                                                           : from_id;
+    auto* existing = p->conversations.peek(cid);
+    m.name = name ? *name : existing && existing->from ? existing->from->name : from_id;
     m.text = text.value_or("");
     m.type = "INBOX";
     m.conversation_id = cid;

@@ -28,11 +28,12 @@ bool in_window(std::int64_t secs, std::optional<std::int64_t> since, std::option
 // message_count.
 std::int64_t comment_count(const page_state& p, const std::string& post) {
     std::int64_t n = 0;
-    for (auto& [cid, conv] : p.conversations) {
-        if (conv.type != "COMMENT" || conv.post_id != post) continue;
+    p.conversations.for_each_summary([&](const std::string& cid, const conversation_store::summary& s) {
+        auto& convs = p.conversations;
+        if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
         const auto held = p.messages.count(cid);
-        n += held ? static_cast<std::int64_t>(held) : conv.message_count;
-    }
+        n += held ? static_cast<std::int64_t>(held) : convs.peek(cid)->message_count;
+    });
     return n;
 }
 
@@ -281,19 +282,21 @@ handle_result world::export_get(ctx& c) {
     std::optional<std::int64_t> since, until, offset;
     if (auto e = time_window(c.query, true, since, until)) return bad(*e);
     if (auto e = int_param(c.query, "offset", {0, 0, INT64_MAX}, offset, false)) return bad(*e);
-    std::vector<const conversation*> list;
-    for (auto& [id, conv] : c.page->conversations) {
+    std::vector<conversation> list; // the ones that came from ads: few, decoded
+    for (auto& [id, ads] : c.page->conversation_ads) {
+        if (!c.page->conversations.contains(id)) continue;
+        auto conv = c.page->conversations.get(id);
         auto t = conversation_time(conv);
-        if (c.page->conversation_ads.count(id) && t && in_window(seconds_of(*t), since, until)) list.push_back(&conv);
+        if (t && in_window(seconds_of(*t), since, until)) list.push_back(std::move(conv));
     }
-    std::sort(list.begin(), list.end(), [](auto* a, auto* b) {
-        auto ta = conversation_time(*a)->time(), tb = conversation_time(*b)->time();
-        return ta != tb ? ta < tb : a->id.value() < b->id.value();
+    std::sort(list.begin(), list.end(), [](auto& a, auto& b) {
+        auto ta = conversation_time(a)->time(), tb = conversation_time(b)->time();
+        return ta != tb ? ta < tb : a.id.value() < b.id.value();
     });
     json::array arr;
     for (auto i = static_cast<std::size_t>(std::min<std::int64_t>(*offset, std::int64_t(list.size())));
          i < list.size() && arr.size() < exported_per_call; ++i)
-        arr.push_back(exported(*c.page, *list[i]));
+        arr.push_back(exported(*c.page, list[i]));
     c.out.resp = json_response(200, json::object{{"data", std::move(arr)}, {"success", true}});
     return std::move(c.out);
 }

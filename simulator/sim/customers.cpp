@@ -152,7 +152,7 @@ bool world::read_customers(page_state& p, const json::object& page, std::string&
     }
     // Every customer of a conversation is a page customer (its customers[].id is the page-customer
     // id page_customers/{id} takes), so the fixture need not list them twice.
-    for (auto& [cid, conv] : p.conversations) {
+    p.conversations.for_each([&](const std::string&, const conversation& conv) {
         for (auto& ref : conv.customers) {
             if (ref.id.empty() || customers.count(ref.id)) continue;
             page_customer pc;
@@ -163,7 +163,7 @@ bool world::read_customers(page_state& p, const json::object& page, std::string&
             pc.updated_at = conv.updated_at.value_or(pc.inserted_at);
             customers.emplace(pc.id, std::move(pc));
         }
-    }
+    });
     p.customers = std::move(customers);
     return true;
 }

@@ -55,7 +55,8 @@ json::value world::webhook_conversation_json(const page_state&, const conversati
 void world::touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events) {
     p.listing.before_change(c);
     c.updated_at = to_utc(wall);
-    p.listing.after_change(c);
+    auto now = p.conversations.refresh(c);
+    p.listing.after_change(now.id, now.sum);
     c.version = c.version.value_or(0) + 1;
     json::object ev{{"event_type", "conversation"},
                     {"page_id", p.info.id.value()},
@@ -94,8 +95,9 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         return out;
     }
     auto msg = receive_customer_message(pit->second, m, {}, false, wall, out);
-    auto& c = pit->second.conversations.at(msg.conversation_id->value());
+    auto& c = *pit->second.conversations.peek(msg.conversation_id->value());
     out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
+    settle();
     return out;
 }
 
@@ -109,8 +111,12 @@ message world::receive_customer_message(page_state& p, const customer_message& m
         // Comment threads are {post_fbid}_{comment_fbid} (spec): the customer's thread on this post
         // if there is one, else a new one named after this comment.
         const std::string post = m.post_id.value_or(page + "_post");
-        for (auto& [id, x] : p.conversations)
-            if (x.type == "COMMENT" && x.post_id == post && x.from && x.from->id == m.psid) cid = id;
+        auto& convs = p.conversations;
+        convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
+            if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
+            auto* x = convs.peek(id);
+            if (x->from && x->from->id == m.psid) cid = id;
+        });
         if (cid.empty()) {
             auto us = post.rfind('_');
             std::uniform_int_distribution<std::uint64_t> d(100'000'000'000'000, 999'999'999'999'999);
@@ -119,8 +125,8 @@ message world::receive_customer_message(page_state& p, const customer_message& m
     } else {
         cid = page + "_" + m.psid;
     }
-    auto [it, created] = p.conversations.try_emplace(cid);
-    auto& c = it->second;
+    auto [conv, created] = p.conversations.try_emplace(cid);
+    auto& c = *conv;
     const bool comment = m.type == "COMMENT";
     if (created) {
         c.id = conversation_id(cid);

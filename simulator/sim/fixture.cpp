@@ -91,7 +91,7 @@ bool world::load_model(const json::value& fx, std::string& err) {
                         if (!m) return fail("bad messages", d);
                         ps.messages.put(key, *m);
                     }
-                    ps.conversations.emplace(key, std::move(*c));
+                    ps.conversations.insert(std::move(*c));
                 }
             }
             if (!read_customers(ps, o, err) || !read_content(ps, o, err)) return false;

@@ -75,40 +75,42 @@ handle_result world::conversations_get(ctx& c) {
     };
     const bool unread_first = flag("unread_first");
 
-    auto stamp = [&](const conversation& x) {
-        auto& t = by_inserted ? x.inserted_at : x.updated_at;
-        auto& alt = by_inserted ? x.updated_at : x.inserted_at;
-        return t ? t->time() : alt ? alt->time() : utc_time::time_point{};
-    };
-    auto type_ok = [&](const conversation& x, const std::string& t) {
+    // The filters read the conversations' summaries (conversation_store.hpp): no decoding.
+    using summary = conversation_store::summary;
+    const auto& convs = c.page->conversations;
+    auto seconds = [&](const summary& x) { return floor_div(x.stamp(by_inserted), 1'000'000); };
+    auto type_ok = [&](const summary& x, const std::string& t) {
         if (t.empty()) return true;
-        if (t == "POST") return x.post_id && post_ids.count(*x.post_id) > 0;
-        return x.type == t;
+        if (t == "POST") return x.post != 0 && post_ids.count(convs.text(x.post - 1)) > 0;
+        return convs.text(x.type) == t;
     };
-    auto matches = [&](const conversation& x) {
+    auto matches = [&](const summary& x) {
         if (types.size() > 1 && !or_types) return false; // several `type` values: nothing (observed)
         if (!types.empty() && std::none_of(types.begin(), types.end(), [&](auto& t) { return type_ok(x, t); }))
             return false;
-        if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t); })) return false;
-        auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
+        if (!std::all_of(want_tags.begin(), want_tags.end(), [&](auto t) { return x.has_tag(t.value()); }))
+            return false;
+        auto secs = seconds(x);
         return !(since && secs < *since) && !(until && secs > *until);
     };
+    auto answer = [&](std::string_view id) { return conversation_json(convs.get(id)); };
     // The cursor is a position in the page's order: "the next 60 older" than that conversation.
     // The real service most plausibly looks the conversation up and continues after its
     // timestamp, whatever the filter; an unknown id is an error rather than an empty page (a
     // paginator would take an empty page for the end). cursor_outside_filter_empty: the old
     // answer (a cursor outside the filtered list gives an empty page).
-    const conversation* cursor = nullptr;
+    const summary* cursor = nullptr;
+    std::string cursor_id;
     if (auto last = c.param("last_conversation_id"); last && !last->empty()) {
-        auto cur = c.page->conversations.find(*last);
-        if (cur == c.page->conversations.end()) {
+        cursor = convs.find_summary(*last);
+        cursor_id = *last;
+        if (!cursor) {
             if (behaviour_.cursor_outside_filter_empty) {
                 c.out.resp = json_response(200, ok_with({{"conversations", json::array{}}}));
                 return std::move(c.out);
             }
             return bad("last_conversation_id: conversation not found");
         }
-        cursor = &cur->second;
         if (behaviour_.cursor_outside_filter_empty && !matches(*cursor)) {
             c.out.resp = json_response(200, ok_with({{"conversations", json::array{}}}));
             return std::move(c.out);
@@ -119,7 +121,6 @@ handle_result world::conversations_get(ctx& c) {
         // The index walk: from the cursor (or `until`) down, unread first when asked, stopping at
         // 60 matches or past `since`.
         auto& index = c.page->listing;
-        const auto& convs = c.page->conversations;
         for (int attempt = 0; attempt < 2; ++attempt) {
             arr.clear();
             bool stale = false;
@@ -130,16 +131,15 @@ handle_result world::conversations_get(ctx& c) {
                 if (until && *until < max_unix_seconds)           // the first entry within second `until`
                     it = s.lower_bound(listing_index::entry{(*until + 1) * 1'000'000, {}, nullptr});
                 if (from_cursor) { // or after the cursor, whichever comes later
-                    auto after = s.upper_bound(listing_index::key(*cursor));
+                    auto after = s.upper_bound(listing_index::key(cursor_id, *cursor));
                     if (after == s.end() || (it != s.end() && s.key_comp()(*it, *after))) it = after;
                 }
                 for (; it != s.end() && arr.size() < conversations_per_call; ++it) {
                     if (listing_index::stale(*it, unread_pass)) return stale = true, void();
-                    auto& x = *it->conv;
-                    if (since && std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count() < *since)
-                        return;
+                    auto& x = *it->sum;
+                    if (since && seconds(x) < *since) return;
                     if (unread_first && !unread_pass && !x.seen) continue; // listed in the unread pass
-                    if (matches(x)) arr.push_back(conversation_json(x));
+                    if (matches(x)) arr.push_back(answer(it->id));
                 }
             };
             if (unread_first) {
@@ -153,21 +153,24 @@ handle_result world::conversations_get(ctx& c) {
         }
     } else {
         // By inserted_at (rarer; inserted_at never changes): a filtered copy, sorted.
-        std::vector<const conversation*> list;
-        for (auto& entry : c.page->conversations)
-            if (matches(entry.second)) list.push_back(&entry.second);
-        auto before = [&](const conversation* a, const conversation* b) {
-            if (unread_first && a->seen != b->seen) return !a->seen;
-            auto ta = stamp(*a), tb = stamp(*b);
-            return ta != tb ? ta > tb : a->id.value() > b->id.value();
+        using item = std::pair<const std::string*, const summary*>;
+        std::vector<item> list;
+        convs.for_each_summary([&](const std::string& id, const summary& x) {
+            if (matches(x)) list.emplace_back(&id, &x);
+        });
+        auto before = [&](const item& a, const item& b) {
+            if (unread_first && a.second->seen != b.second->seen) return !a.second->seen;
+            auto ta = a.second->stamp(true), tb = b.second->stamp(true);
+            return ta != tb ? ta > tb : *a.first > *b.first;
         };
-        if (cursor) // only what comes after the cursor
-            list.erase(std::remove_if(list.begin(), list.end(), [&](auto* x) { return !before(cursor, x); }),
-                       list.end());
+        if (cursor) { // only what comes after the cursor
+            const item at{&cursor_id, cursor};
+            list.erase(std::remove_if(list.begin(), list.end(), [&](auto& x) { return !before(at, x); }), list.end());
+        }
         auto n = std::min(list.size(), conversations_per_call);
         std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(), before);
         for (std::size_t i = 0; i < n; ++i)
-            arr.push_back(conversation_json(*list[i]));
+            arr.push_back(answer(*list[i].first));
     }
     c.out.resp = json_response(200, ok_with({{"conversations", std::move(arr)}}));
     return std::move(c.out);

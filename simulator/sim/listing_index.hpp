@@ -2,14 +2,14 @@
 // and the unread ones apart, so a listing call walks from its cursor and stops after 60 matches
 // instead of sorting the whole page (1M conversations: microseconds instead of a second).
 //
-// It holds pointers into the page's conversation map (nodes do not move), so a copy starts empty
-// and is built on first use. Every writer of updated_at or `seen` after a load must go through
-// touch(), which keeps it current; nothing erases a conversation. As a safety net a listing
-// rebuilds when the counts differ or an entry it visits is stale, but that only catches what
-// the walk reaches: a writer that bypasses touch() can still hide a conversation.
+// It holds pointers to the conversations' summaries in the store (they do not move), so a copy
+// starts empty and is built on first use. Every writer of updated_at or `seen` after a load must
+// go through touch(), which keeps it current; nothing erases a conversation. As a safety net a
+// listing rebuilds when the counts differ or an entry it visits is stale, but that only catches
+// what the walk reaches: a writer that bypasses touch() can still hide a conversation.
 #pragma once
 
-#include <pancake/types/conversation.hpp>
+#include "conversation_store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -25,7 +25,7 @@ public:
     struct entry {
         std::int64_t at; ///< microseconds: updated_at, else inserted_at, else 0 (as the listing sorts)
         std::string_view id;
-        const conversation* conv;
+        const conversation_store::summary* sum;
     };
     /// Listing order: newer first, then the greater id first.
     struct newer_first {
@@ -49,40 +49,41 @@ public:
         auto& t = c.updated_at ? c.updated_at : c.inserted_at;
         return t ? t->time().time_since_epoch().count() : 0;
     }
-    static entry key(const conversation& c) noexcept { return {stamp(c), c.id.value(), &c}; }
+    static entry key(std::string_view id, const conversation_store::summary& s) noexcept { return {s.stamp(), id, &s}; }
 
-    /// Before a change of c's updated_at or seen, and after it.
+    /// Before a change of c's updated_at or seen, and after it (with its refreshed summary).
     void before_change(const conversation& c) {
         if (!built_) return;
-        all_.erase(key(c));
-        unread_.erase(key(c));
+        const entry k{stamp(c), c.id.value(), nullptr};
+        all_.erase(k);
+        unread_.erase(k);
     }
-    void after_change(const conversation& c) {
+    void after_change(std::string_view id, const conversation_store::summary& s) {
         if (!built_) return;
-        all_.insert(key(c));
-        if (!c.seen) unread_.insert(key(c));
+        all_.insert(key(id, s));
+        if (!s.seen) unread_.insert(key(id, s));
     }
 
     /// Ready for `convs`: rebuilt when never built or when it disagrees on the count.
-    const set& all(const std::map<std::string, conversation>& convs) {
+    const set& all(const conversation_store& convs) {
         if (!built_ || all_.size() != convs.size()) rebuild(convs);
         return all_;
     }
-    const set& unread(const std::map<std::string, conversation>& convs) {
+    const set& unread(const conversation_store& convs) {
         all(convs);
         return unread_;
     }
     /// An entry that no longer says what its conversation says (a writer that skipped
     /// before/after_change): the caller rebuilds and starts again.
     static bool stale(const entry& e, bool unread_set) noexcept {
-        return e.at != stamp(*e.conv) || (unread_set && e.conv->seen);
+        return e.at != e.sum->stamp() || (unread_set && e.sum->seen);
     }
-    void rebuild(const std::map<std::string, conversation>& convs) {
+    void rebuild(const conversation_store& convs) {
         clear();
-        for (auto& [id, c] : convs) {
-            all_.insert(key(c));
-            if (!c.seen) unread_.insert(key(c));
-        }
+        convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
+            all_.insert(key(id, s));
+            if (!s.seen) unread_.insert(key(id, s));
+        });
         built_ = true;
     }
     void clear() {

@@ -84,8 +84,8 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     conversation* target = &conv;
     if (r->action == "private_replies") {
         const std::string inbox_id = c.page->info.id.value() + "_" + *r->from_id;
-        auto [it, created] = c.page->conversations.try_emplace(inbox_id);
-        target = &it->second;
+        auto [inbox, created] = c.page->conversations.try_emplace(inbox_id);
+        target = inbox;
         if (created) {
             target->id = conversation_id(inbox_id);
             target->type = "INBOX";

@@ -1,4 +1,4 @@
-// A compact binary form for the model's described records (messages now; conversations next):
+// A compact binary form for the model's described records (messages and conversations):
 // varints, presence bytes for optionals, and strings either inline or as an index into a pool
 // of repeated strings. A pancake::message is 680 bytes as a struct and ~100 packed.
 //
@@ -82,8 +82,9 @@ struct is_id<basic_id<Tag, Rep>> : std::true_type {};
 
 /// Fields whose values repeat across records (see the file comment).
 inline bool pooled(std::string_view field) noexcept {
-    for (std::string_view f : {"type", "message", "original_message", "page_id", "admin_id", "admin_name", "platform",
-                               "mime_type", "text", "color", "title", "email", "uid"})
+    for (std::string_view f :
+         {"type", "message", "original_message", "page_id", "admin_id", "admin_name", "platform", "mime_type", "text",
+          "color", "title", "email", "uid", "snippet", "post_id", "assignee_ids", "editor_id", "editor_name"})
         if (f == field) return true;
     return false;
 }

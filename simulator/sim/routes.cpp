@@ -24,7 +24,14 @@ handle_result world::handle(const request& req, steady_time now, wall_time wall,
         c.segs.push_back(s);
     for (auto p : parsed->params())
         c.query.emplace(p.key, p.has_value ? p.value : std::string());
-    return route(c);
+    auto out = route(c);
+    settle();
+    return out;
+}
+
+void world::settle() {
+    for (auto& [id, p] : pages_)
+        p.conversations.settle(conversation_cache_limit_);
 }
 
 std::optional<response> world::admit(const request& req, steady_time now) {
@@ -167,12 +174,12 @@ handle_result world::route(ctx& c) {
     if (route == "export.list") return export_get(c);
     if (route.starts_with("statistics.")) return statistics_get(c);
 
-    auto cit = c.page->conversations.find(s[6]);
-    if (cit == c.page->conversations.end()) {
+    auto* cit = c.page->conversations.find(s[6]);
+    if (!cit) {
         out.resp = behaviour_.unknown_conversation_html ? html_response() : invented(404, "Conversation not found");
         return out;
     }
-    auto& conv = cit->second;
+    auto& conv = *cit;
     if (route == "tags.update") return tag_post(c, conv);
     if (route == "assign") return assign_post(c, conv);
     if (route == "read") return read_post(c, conv, true);

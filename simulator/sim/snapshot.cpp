@@ -22,11 +22,11 @@ json::value world::snapshot() const {
             uploads.push_back(json::object{{"id", id}, {"attachment_type", type}});
         o["uploads"] = std::move(uploads);
         json::array convs;
-        for (auto& [cid, c] : p.conversations) {
+        p.conversations.for_each([&](const std::string& cid, const conversation& c) {
             auto jc = encode(c).as_object();
             if (p.messages.contains(cid)) jc["messages"] = encode(p.messages.get(cid));
             convs.push_back(std::move(jc));
-        }
+        });
         o["conversations"] = std::move(convs);
         write_customers(p, o);
         write_content(p, o);

@@ -262,13 +262,14 @@ json::value engagement_statistics(const page_state& p, span r, bool by_hour, con
     std::map<std::int64_t, hour> hours;
     std::set<std::tuple<int, std::int64_t, std::string>> counted_today; // metric, local day, customer
     const auto first = first_messages(p);
-    auto wanted = [&](const std::string& conv) {
-        if (user_ids.empty()) return true;
-        auto c = p.conversations.find(conv);
-        if (c == p.conversations.end()) return false;
-        return std::any_of(c->second.assignee_ids.begin(), c->second.assignee_ids.end(),
-                           [&](auto& u) { return user_ids.count(u.value()) > 0; });
-    };
+    std::set<std::string> assigned; // to one of user_ids
+    if (!user_ids.empty())
+        p.conversations.for_each([&](const std::string& id, const conversation& c) {
+            if (std::any_of(c.assignee_ids.begin(), c.assignee_ids.end(),
+                            [&](auto& u) { return user_ids.count(u.value()) > 0; }))
+                assigned.insert(id);
+        });
+    auto wanted = [&](const std::string& conv) { return user_ids.empty() || assigned.count(conv) > 0; };
     for (auto& a : p.activity_log) {
         if (!r.contains(a.at_ms) || !wanted(a.conversation)) continue;
         std::vector<int> metrics;

@@ -28,8 +28,7 @@ const page_state* world::find_page(const std::string& id) const {
 const conversation* world::find_conversation(const std::string& page, const std::string& conv) const {
     auto* p = find_page(page);
     if (!p) return nullptr;
-    auto it = p->conversations.find(conv);
-    return it == p->conversations.end() ? nullptr : &it->second;
+    return p->conversations.peek(conv);
 }
 
 std::vector<std::string> world::page_ids() const {

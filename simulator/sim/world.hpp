@@ -130,7 +130,7 @@ struct page_state {
     std::vector<disabled_user> disabled_users;
     pancake::round_robin_users round_robin;
     std::size_t rr_cursor_inbox = 0, rr_cursor_comment = 0;
-    std::map<std::string, conversation> conversations;
+    conversation_store conversations;               ///< packed; materialised on use (conversation_store.hpp)
     listing_index listing;                          ///< the v2 listing's order over `conversations` (kept by touch())
     message_store messages;                         ///< per conversation, oldest first (packed)
     std::deque<steady_time> window;                 ///< accepted request times (rate limit)
@@ -198,6 +198,9 @@ public:
     std::vector<std::string> page_ids() const;
 
     behaviour& behaviour_config() noexcept { return behaviour_; }
+    /// How many conversations per page stay materialised between calls (conversation_store.hpp);
+    /// 0 packs every one after each call (tests of the packed form use it).
+    void conversation_cache_limit(std::size_t n) noexcept { conversation_cache_limit_ = n; }
     rate_limit_config& rate_limits() noexcept { return rate_; }
     std::uint64_t seed() const noexcept { return seed_; }
 
@@ -258,6 +261,8 @@ private:
     void auto_assign(page_state& p, conversation& c, wall_time wall);
     json::value webhook_conversation_json(const page_state& p, const conversation& c) const;
     std::string new_uuid();
+    /// After each call the world answers: the pages' conversation stores settle (conversation_store.hpp).
+    void settle();
     std::string new_message_id();
 
     std::uint64_t seed_;
@@ -269,6 +274,7 @@ private:
     std::map<std::string, std::string> token_to_page_;
     std::vector<user_token> user_tokens_;
     std::uint64_t message_counter_ = 0;
+    std::size_t conversation_cache_limit_ = conversation_store::default_cache_limit;
 };
 
 } // namespace pancake::sim

@@ -6,6 +6,8 @@
 #include <sim/server.hpp>
 
 #include <boost/json.hpp>
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -47,9 +49,10 @@ struct harness {
     sim::wall_time wall = sim::wall_time(std::chrono::seconds(1'767'225'600));
     std::mt19937_64 rng{2026};
 
-    harness() {
+    explicit harness(std::size_t cache = sim::conversation_store::default_cache_limit) {
         std::string err;
         BOOST_REQUIRE_MESSAGE(w.load_fixture(sim::sample_fixture(), err), err);
+        w.conversation_cache_limit(cache);
     }
     sim::handle_result call(const std::string& method, const std::string& target, std::string body = {}) {
         now += 1ms;
@@ -58,8 +61,7 @@ struct harness {
     }
     std::vector<std::string> ids() const {
         std::vector<std::string> out;
-        for (auto& [id, c] : w.find_page(P)->conversations)
-            out.push_back(id);
+        w.find_page(P)->conversations.for_each_summary([&](auto& id, auto&) { out.push_back(id); });
         return out;
     }
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); }
@@ -108,7 +110,7 @@ struct harness {
         auto bound = [&] {
             if (pick(2)) return base - static_cast<std::int64_t>(pick(6000));
             auto all = ids();
-            auto& x = w.find_page(P)->conversations.at(all[pick(all.size())]);
+            auto& x = *w.find_page(P)->conversations.peek(all[pick(all.size())]);
             auto& t = x.updated_at ? x.updated_at : x.inserted_at;
             return t ? t->unix_seconds() : base;
         };
@@ -131,27 +133,27 @@ struct harness {
 
     // The listing's rule, the slow way: filter, sort everything, then take pages.
     std::vector<std::string> expected(const query& q) const {
-        std::vector<const conversation*> list;
+        std::vector<conversation> list;
         auto stamp = [&](const conversation& x) {
             auto& t = q.by_inserted ? x.inserted_at : x.updated_at;
             auto& alt = q.by_inserted ? x.updated_at : x.inserted_at;
             return t ? t->time() : alt ? alt->time() : utc_time::time_point{};
         };
-        for (auto& [id, x] : w.find_page(P)->conversations) {
-            if (!q.type.empty() && x.type != q.type) continue;
-            if (!std::all_of(q.tags.begin(), q.tags.end(), [&](auto t) { return x.has_tag(tag_id(t)); })) continue;
+        w.find_page(P)->conversations.for_each([&](const std::string&, const conversation& x) {
+            if (!q.type.empty() && x.type != q.type) return;
+            if (!std::all_of(q.tags.begin(), q.tags.end(), [&](auto t) { return x.has_tag(tag_id(t)); })) return;
             auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
-            if ((q.since && secs < *q.since) || (q.until && secs > *q.until)) continue;
-            list.push_back(&x);
-        }
-        std::sort(list.begin(), list.end(), [&](auto* a, auto* b) {
-            if (q.unread_first && a->seen != b->seen) return !a->seen;
-            auto ta = stamp(*a), tb = stamp(*b);
-            return ta != tb ? ta > tb : a->id.value() > b->id.value();
+            if ((q.since && secs < *q.since) || (q.until && secs > *q.until)) return;
+            list.push_back(x);
+        });
+        std::sort(list.begin(), list.end(), [&](auto& a, auto& b) {
+            if (q.unread_first && a.seen != b.seen) return !a.seen;
+            auto ta = stamp(a), tb = stamp(b);
+            return ta != tb ? ta > tb : a.id.value() > b.id.value();
         });
         std::vector<std::string> out;
-        for (auto* x : list)
-            out.push_back(x->id.value());
+        for (auto& x : list)
+            out.push_back(x.id.value());
         return out;
     }
 
@@ -176,8 +178,12 @@ struct harness {
 
 BOOST_AUTO_TEST_SUITE(listing_index)
 
-BOOST_AUTO_TEST_CASE(index_walk_equals_full_sort_under_random_writes) {
-    harness h;
+// Twice: with the working set materialised between calls (the default), and with every
+// conversation packed away after each call (each write then goes through the packed form).
+BOOST_DATA_TEST_CASE(index_walk_equals_full_sort_under_random_writes,
+                     boost::unit_test::data::make({sim::conversation_store::default_cache_limit, std::size_t(0)}),
+                     cache) {
+    harness h(cache);
     for (int round = 0; round < 40; ++round) {
         for (int i = 0; i < 25; ++i)
             h.write();

@@ -1,0 +1,248 @@
+// A page's conversations, packed (packed_record.hpp): a pancake::conversation is about 1 KB as a
+// struct before its strings, and a million of them must fit in a few hundred MB. Each is kept as
+// packed bytes plus the few fields the listing filters and sorts on (its summary), and is
+// materialised into a struct only when a handler reads or writes it.
+//
+// A materialised conversation is the truth while it exists: handlers change it in place, and it
+// is packed again only when settle() evicts it (a hot conversation is not repacked per request).
+// Pointers from find()/peek() stay valid until a settle() that evicts, which happens only when
+// more than its limit are materialised; the world settles after each call it answers.
+#pragma once
+
+#include "packed_record.hpp"
+
+#include <pancake/types/conversation.hpp>
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pancake::sim {
+
+class conversation_store {
+public:
+    /// What the listing filters and orders on, kept current for every conversation.
+    struct summary {
+        static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
+        std::int64_t updated_us = none, inserted_us = none; ///< microseconds since 1970
+        std::uint32_t type = 0;                             ///< pool index of `type`
+        std::uint32_t post = 0;                             ///< pool index + 1 of post_id; 0: none
+        bool seen = false;
+        std::vector<std::int64_t> tags; ///< the live tag ids
+
+        /// The listing's order key: updated_at, else inserted_at, else 0 (or the other way round).
+        std::int64_t stamp(bool by_inserted = false) const noexcept {
+            const auto a = by_inserted ? inserted_us : updated_us, b = by_inserted ? updated_us : inserted_us;
+            return a != none ? a : b != none ? b : 0;
+        }
+        bool has_tag(std::int64_t t) const noexcept {
+            for (auto x : tags)
+                if (x == t) return true;
+            return false;
+        }
+    };
+
+    /// How many may stay materialised between calls (a hot working set is not repacked).
+    static constexpr std::size_t default_cache_limit = 1024;
+
+    conversation_store() = default;
+    conversation_store(const conversation_store& o) : pool_(o.pool_) {
+        for (auto& [id, s] : o.slots_) {
+            auto& mine = slots_[id];
+            mine.packed = s.packed;
+            mine.sum = s.sum;
+            if (!s.live) continue;
+            materialised(mine, std::make_unique<conversation>(*s.live), s.dirty);
+            mine.changed = s.changed;
+        }
+    }
+    conversation_store& operator=(const conversation_store& o) {
+        if (this != &o) *this = conversation_store(o);
+        return *this;
+    }
+    conversation_store(conversation_store&&) noexcept = default;
+    conversation_store& operator=(conversation_store&&) noexcept = default;
+
+    std::size_t size() const noexcept { return slots_.size(); }
+    bool empty() const noexcept { return slots_.empty(); }
+    bool contains(std::string_view id) const { return slots_.find(id) != slots_.end(); }
+
+    /// For a change: materialised and marked for a summary refresh (and a repack on eviction).
+    conversation* find(std::string_view id) {
+        auto it = slots_.find(id);
+        if (it == slots_.end()) return nullptr;
+        auto& c = materialise(*it);
+        mark(it->second);
+        return &c;
+    }
+    /// For reading: materialised (kept until the next evicting settle), not marked.
+    const conversation* peek(std::string_view id) const {
+        auto it = slots_.find(id);
+        return it == slots_.end() ? nullptr : &materialise(const_cast<slot_map::value_type&>(*it));
+    }
+    /// The conversation as a value, without materialising it (scans and answers).
+    conversation get(std::string_view id) const {
+        auto it = slots_.find(id);
+        conversation c;
+        if (it != slots_.end()) read_into(*it, c);
+        return c;
+    }
+    const summary* find_summary(std::string_view id) const {
+        auto it = slots_.find(id);
+        return it == slots_.end() ? nullptr : &it->second.sum;
+    }
+    /// The conversation `id`, new (empty but for its id, and marked) if there was none.
+    std::pair<conversation*, bool> try_emplace(const std::string& id) {
+        auto [it, created] = slots_.try_emplace(id);
+        if (created) materialised(it->second, std::make_unique<conversation>(), true);
+        auto& c = materialise(*it);
+        if (created) c.id = conversation_id(id);
+        mark(it->second);
+        return {&c, created};
+    }
+    /// Takes a whole conversation (a fixture's), packed at once: loading stays compact.
+    void insert(conversation c) {
+        auto [it, created] = slots_.try_emplace(c.id.value());
+        if (!created) return; // the first of a repeated id stays (as a map's emplace)
+        it->second.sum = summarise(c);
+        pack(c, it->second.packed);
+    }
+    /// The summary as the conversation now says (after a change of what it holds), and the id
+    /// as the store holds it (a view of it lives as long as the store).
+    struct keyed_summary {
+        const std::string& id;
+        const summary& sum;
+    };
+    keyed_summary refresh(const conversation& c) {
+        auto it = slots_.find(c.id.value());
+        it->second.sum = summarise(c);
+        return {it->first, it->second.sum};
+    }
+    const std::string& text(std::uint32_t pooled) const { return pool_.at(pooled); }
+
+    /// f(id, conversation) for each, in id order. The reference lives for the call only.
+    template <class F>
+    void for_each(F&& f) const {
+        conversation scratch;
+        for (auto& entry : slots_) {
+            if (entry.second.live) {
+                f(entry.first, *entry.second.live);
+            } else {
+                read_into(entry, scratch);
+                f(entry.first, std::as_const(scratch));
+            }
+        }
+    }
+    /// f(id, summary) for each, in id order (no decoding).
+    template <class F>
+    void for_each_summary(F&& f) const {
+        for (auto& [id, s] : slots_)
+            f(id, s.sum);
+    }
+
+    /// After a call: refreshes the summaries of changed conversations and, past `limit`
+    /// materialised ones, packs them away (pointers to them die here, and only here).
+    void settle(std::size_t limit = default_cache_limit) {
+        for (auto* s : dirty_) {
+            s->sum = summarise(*s->live);
+            s->dirty = false;
+        }
+        dirty_.clear();
+        if (live_.size() <= limit) return;
+        for (auto* s : live_) {
+            if (s->changed) pack(*s->live, s->packed);
+            s->changed = false;
+            s->live.reset();
+        }
+        live_.clear();
+    }
+    /// Bytes held packed (for the scale benchmark and tests).
+    std::size_t packed_bytes() const noexcept {
+        std::size_t n = 0;
+        for (auto& [id, s] : slots_)
+            n += s.packed.size();
+        return n;
+    }
+    std::size_t materialised_count() const noexcept { return live_.size(); }
+
+private:
+    struct slot {
+        std::string packed; ///< stale while `live` exists
+        summary sum;
+        mutable std::unique_ptr<conversation> live;
+        bool dirty = false;   ///< the summary awaits a refresh
+        bool changed = false; ///< `packed` is older than `live`
+    };
+    using slot_map = std::map<std::string, slot, std::less<>>;
+
+    void materialised(slot& s, std::unique_ptr<conversation> c, bool dirty) {
+        s.live = std::move(c);
+        live_.push_back(&s);
+        if (dirty) mark(s);
+    }
+    void mark(slot& s) {
+        s.changed = true;
+        if (s.dirty) return;
+        s.dirty = true;
+        dirty_.push_back(&s);
+    }
+    conversation& materialise(slot_map::value_type& entry) const {
+        auto& s = entry.second;
+        if (!s.live) {
+            auto c = std::make_unique<conversation>();
+            read_into(entry, *c);
+            s.live = std::move(c);
+            live_.push_back(&s);
+        }
+        return *s.live;
+    }
+    // The id is the map's key: not stored twice.
+    void pack(const conversation& c, std::string& out) {
+        out.clear();
+        packing::writer w{out, pool_};
+        boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
+            [&](auto d) {
+                if (std::string_view(d.name) != "id") packing::write(w, c.*d.pointer, packing::pooled(d.name));
+            });
+        out.shrink_to_fit();
+    }
+    void read_into(const slot_map::value_type& entry, conversation& c) const {
+        if (entry.second.live) {
+            c = *entry.second.live;
+            return;
+        }
+        std::string_view in = entry.second.packed;
+        packing::reader r{in, pool_};
+        boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
+            [&](auto d) {
+                if (std::string_view(d.name) != "id") packing::read(r, c.*d.pointer);
+            });
+        c.id = conversation_id(entry.first);
+    }
+    summary summarise(const conversation& c) {
+        summary s;
+        if (c.updated_at) s.updated_us = c.updated_at->time().time_since_epoch().count();
+        if (c.inserted_at) s.inserted_us = c.inserted_at->time().time_since_epoch().count();
+        s.type = pool_.intern(c.type);
+        s.post = c.post_id ? pool_.intern(*c.post_id) + 1 : 0;
+        s.seen = c.seen;
+        for (auto& t : c.tags)
+            if (t && t->id) s.tags.push_back(t->id->value());
+        return s;
+    }
+
+    slot_map slots_;
+    string_pool pool_;
+    std::vector<slot*> dirty_;
+    mutable std::vector<slot*> live_;
+};
+
+} // namespace pancake::sim

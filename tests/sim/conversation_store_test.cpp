@@ -1,0 +1,171 @@
+// The packed conversation store (simulator/sim/conversation_store.hpp): what goes in comes out
+// field for field, a change made through find() survives being packed away, summaries follow the
+// conversations, and a copy is independent of its source.
+#include <pancake/pancake.hpp>
+#include <sim/conversation_store.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace conversation_store_test {
+
+namespace json = boost::json;
+using namespace pancake;
+using sim::conversation_store;
+
+namespace {
+
+// Every field set, nulls and a deleted tag included.
+const char* const rich = R"({
+  "id": "100000000000001_7000000001",
+  "type": "COMMENT",
+  "page_id": "100000000000001",
+  "post_id": "100000000000001_555",
+  "snippet": "Cho mình đặt 2 áo size M",
+  "seen": true,
+  "message_count": 7,
+  "has_phone": true,
+  "inserted_at": "2026-01-02T03:04:05",
+  "updated_at": "2026-01-02T03:04:06.250000",
+  "from": {"id": "7000000001", "name": "Nguyễn Lan", "email": "lan@example.com"},
+  "last_sent_by": {"id": "100000000000001", "name": "Hoa Mai", "admin_id": "u-1", "admin_name": "An",
+                   "platform": "web", "ai_generated": true},
+  "tags": [{"id": 3, "text": "Chốt đơn", "color": "#ff0000"}, null, {"id": 9, "text": "VIP", "is_lead_event": true}],
+  "tag_histories": [{"inserted_at": "2026-01-02T03:04:05", "conversation_id": "100000000000001_7000000001",
+                     "payload": {"action": "add", "editor_id": "u-1", "editor_name": "An",
+                                 "tag": {"id": 3, "text": "Chốt đơn"}}}],
+  "assignee_ids": ["u-1", "u-2"],
+  "assignee_group_id": "g-7",
+  "current_assign_users": [{"id": "u-1", "name": "An", "email": "an@example.com", "fb_id": "116256249766099"}],
+  "assignee_histories": [{"inserted_at": "2026-01-02T03:04:05", "conversation_id": "100000000000001_7000000001",
+                          "payload": {"added_users": [{"id": "u-1", "name": "An"}], "deleted_users": []}}],
+  "customer_id": "c-42",
+  "customers": [{"id": "pc-1", "fb_id": "7000000001", "name": "Nguyễn Lan"}],
+  "recent_phone_numbers": [{"phone_number": "0912345678", "order_id": "o-1"}],
+  "version": 12
+})";
+
+conversation decoded(const char* text) {
+    auto c = decode<conversation>(json::parse(text));
+    BOOST_TEST_REQUIRE(c.has_value());
+    return *c;
+}
+
+conversation plain(const std::string& id, std::int64_t minute, bool seen) {
+    conversation c;
+    c.id = conversation_id(id);
+    c.type = "INBOX";
+    c.seen = seen;
+    c.updated_at = utc_time(utc_time::time_point(std::chrono::minutes(minute)));
+    return c;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(conversation_store_suite)
+
+BOOST_AUTO_TEST_CASE(every_field_comes_back_from_the_packed_form) {
+    const auto c = decoded(rich);
+    conversation_store s;
+    s.insert(c);
+    BOOST_TEST(s.packed_bytes() > 0u);
+    BOOST_TEST(s.packed_bytes() < 700u); // the struct alone is about 1 KB before its strings
+    BOOST_TEST(encode(s.get(c.id.value())) == encode(c));
+    BOOST_TEST(encode(*s.peek(c.id.value())) == encode(c));
+    // Evicted, re-read: still the same (the packed bytes were never the stale side).
+    s.settle(0);
+    BOOST_TEST(s.materialised_count() == 0u);
+    BOOST_TEST(encode(s.get(c.id.value())) == encode(c));
+}
+
+BOOST_AUTO_TEST_CASE(a_change_through_find_survives_eviction) {
+    conversation_store s;
+    s.insert(decoded(rich));
+    const std::string id = "100000000000001_7000000001";
+    auto* c = s.find(id);
+    BOOST_TEST_REQUIRE(c != nullptr);
+    c->seen = false;
+    c->tags.clear();
+    c->snippet = "Ship về Đà Nẵng mất mấy ngày?";
+    c->assignee_ids = {user_id("u-9")};
+    s.settle(1); // one materialised: kept, summary refreshed
+    BOOST_TEST(s.materialised_count() == 1u);
+    BOOST_TEST(!s.find_summary(id)->seen);
+    BOOST_TEST(s.find_summary(id)->tags.empty());
+    s.settle(0); // packed away now
+    BOOST_TEST(s.materialised_count() == 0u);
+    const auto back = s.get(id);
+    BOOST_TEST(!back.seen);
+    BOOST_TEST(back.tags.empty());
+    BOOST_TEST(*back.snippet == "Ship về Đà Nẵng mất mấy ngày?");
+    BOOST_TEST((back.assignee_ids == std::vector<user_id>{user_id("u-9")}));
+    BOOST_TEST(back.tag_histories.size() == 1u); // untouched fields kept
+}
+
+BOOST_AUTO_TEST_CASE(summaries_follow_their_conversations) {
+    conversation_store s;
+    auto c = decoded(rich);
+    s.insert(c);
+    const auto& id = c.id.value();
+    auto* sum = s.find_summary(id);
+    BOOST_TEST_REQUIRE(sum != nullptr);
+    BOOST_TEST(s.text(sum->type) == "COMMENT");
+    BOOST_TEST_REQUIRE(sum->post != 0u);
+    BOOST_TEST(s.text(sum->post - 1) == "100000000000001_555");
+    BOOST_TEST((sum->tags == std::vector<std::int64_t>{3, 9})); // the deleted (null) tag skipped
+    BOOST_TEST(sum->stamp() == c.updated_at->time().time_since_epoch().count());
+    BOOST_TEST(sum->stamp(true) == c.inserted_at->time().time_since_epoch().count());
+    // Neither time: 0, as the listing sorts such a conversation.
+    auto bare = plain("p_1", 0, false);
+    bare.updated_at.reset();
+    s.insert(bare);
+    BOOST_TEST(s.find_summary("p_1")->stamp() == 0);
+    BOOST_TEST(s.find_summary("p_1")->post == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(try_emplace_creates_once_and_iteration_is_in_id_order) {
+    conversation_store s;
+    s.insert(plain("p_2", 2, true));
+    auto [c, created] = s.try_emplace("p_1");
+    BOOST_TEST(created);
+    BOOST_TEST(c->id.value() == "p_1");
+    c->type = "INBOX";
+    auto again = s.try_emplace("p_2");
+    BOOST_TEST(!again.second);
+    BOOST_TEST(again.first->seen); // the packed one, materialised
+    s.settle(0);
+    std::vector<std::string> ids;
+    s.for_each([&](const std::string& id, const conversation& x) {
+        BOOST_TEST(x.id.value() == id);
+        ids.push_back(id);
+    });
+    BOOST_TEST((ids == std::vector<std::string>{"p_1", "p_2"}));
+    s.insert(plain("p_1", 9, true)); // a repeated id keeps the first (as a fixture's load does)
+    BOOST_TEST(!s.get("p_1").seen);
+    BOOST_TEST(s.size() == 2u);
+    BOOST_TEST(!s.contains("p_3"));
+    BOOST_TEST(s.find("p_3") == nullptr);
+    BOOST_TEST(s.peek("p_3") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_is_independent_materialised_or_not) {
+    conversation_store s;
+    s.insert(plain("p_1", 1, false));
+    s.insert(plain("p_2", 2, false));
+    s.find("p_1")->seen = true; // materialised and changed, not yet settled
+    conversation_store copy = s;
+    s.find("p_1")->seen = false;
+    s.find("p_2")->seen = true;
+    s.settle(0);
+    copy.settle(0);
+    BOOST_TEST(copy.get("p_1").seen);
+    BOOST_TEST(!copy.get("p_2").seen);
+    BOOST_TEST(copy.find_summary("p_1")->seen);
+    BOOST_TEST(!s.get("p_1").seen);
+    BOOST_TEST(s.get("p_2").seen);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace conversation_store_test
