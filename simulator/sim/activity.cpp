@@ -278,8 +278,8 @@ std::int64_t ms_of(const utc_time& t) {
 }
 
 // The log a fixture implies: its conversations' creation, messages and tag histories, in time order.
-std::vector<activity> seed_activity(const page_state& p) {
-    std::vector<activity> log;
+void seed_activity(page_state& p) {
+    auto& log = p.activity_log;
     const std::string web_prefix = p.chat_plugin_id.empty() ? std::string() : p.chat_plugin_id + "_";
     p.conversations.for_each([&](const std::string& cid, const conversation& c) {
         const bool comment = c.type == "COMMENT";
@@ -303,8 +303,7 @@ std::vector<activity> seed_activity(const page_state& p) {
                         .at(t));
         }
     });
-    std::stable_sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.at_ms < b.at_ms; });
-    return log;
+    log.sort_by_time();
 }
 } // namespace
 
@@ -359,10 +358,9 @@ bool load_page_extras(page_state& p, const json::object& o, std::string& err) {
             }
             p.activity_log.push_back(std::move(*a));
         }
-        std::stable_sort(p.activity_log.begin(), p.activity_log.end(),
-                         [](auto& a, auto& b) { return a.at_ms < b.at_ms; });
+        p.activity_log.sort_by_time();
     } else {
-        p.activity_log = seed_activity(p);
+        seed_activity(p);
     }
     return true;
 }
@@ -373,8 +371,8 @@ void page_extras_json(const page_state& p, json::object& o) {
     json::array ads, log;
     for (auto& a : p.ads)
         ads.push_back(ad_json(a));
-    for (auto& a : p.activity_log)
-        log.push_back(activity_json(a));
+    for (const auto& a : p.activity_log)
+        log.push_back(activity_json(a.record()));
     o["ads"] = std::move(ads);
     o["activity"] = std::move(log);
 }
@@ -387,9 +385,7 @@ namespace pancake::sim {
 // millisecond after earlier ones.
 void world::record(page_state& p, activity a, wall_time wall) {
     a.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
-    auto pos = std::upper_bound(p.activity_log.begin(), p.activity_log.end(), a.at_ms,
-                                [](std::int64_t t, const activity& x) { return t < x.at_ms; });
-    p.activity_log.insert(pos, std::move(a));
+    p.activity_log.add(a);
 }
 
 } // namespace pancake::sim

@@ -85,8 +85,8 @@ void bump(json::array& a, std::int64_t i) {
 /// The time of each customer's first message on the page (who is "new" when).
 std::map<std::string, std::int64_t> first_messages(const page_state& p) {
     std::map<std::string, std::int64_t> first;
-    for (auto& a : p.activity_log)
-        if (a.what == activity::kind::customer_message) first.try_emplace(a.who, a.at_ms);
+    for (const auto& a : p.activity_log)
+        if (a.what == activity::kind::customer_message) first.try_emplace(std::string(a.who), a.at_ms);
     return first;
 }
 
@@ -100,21 +100,22 @@ json::value page_statistics(const page_state& p, span r) {
     const auto first = first_messages(p);
     std::map<std::int64_t, hour> hours;
     std::set<std::string> counted_new;
-    for (auto& a : p.activity_log) {
+    for (const auto& a : p.activity_log) {
         if (!r.contains(a.at_ms) || a.what == activity::kind::tag_added || a.what == activity::kind::tag_removed)
             continue;
         auto& h = hours[floor_div(a.at_ms, ms_per_hour)];
         switch (a.what) {
         case activity::kind::customer_message:
             ++(a.comment ? h.customer_comment : h.customer_inbox);
-            if (!a.comment) h.interactive.insert(a.conversation);
-            if (!a.phone.empty()) ++h.phone, h.phones.insert(a.phone);
-            if (a.chat_plugin) h.web_visitors.insert(a.who);
-            if (first.at(a.who) == a.at_ms && counted_new.insert(a.who).second) ++h.new_customer;
+            if (!a.comment) h.interactive.insert(std::string(a.conversation));
+            if (!a.phone.empty()) ++h.phone, h.phones.insert(std::string(a.phone));
+            if (a.chat_plugin) h.web_visitors.insert(std::string(a.who));
+            if (first.at(std::string(a.who)) == a.at_ms && counted_new.insert(std::string(a.who)).second)
+                ++h.new_customer;
             break;
         case activity::kind::staff_message:
             ++(a.comment ? h.page_comment : h.page_inbox);
-            if (!a.comment) h.interactive.insert(a.conversation);
+            if (!a.comment) h.interactive.insert(std::string(a.conversation));
             break;
         case activity::kind::conversation_created:
             if (!a.comment) ++h.new_inbox;
@@ -166,7 +167,7 @@ json::value tag_statistics(const page_state& p, span r, std::int64_t now_ms) {
                                     {"lighten_color", t.lighten_color},
                                     {"description", nullptr}});
     }
-    for (auto& a : p.activity_log) {
+    for (const auto& a : p.activity_log) {
         if (a.what != activity::kind::tag_added) continue;
         const auto day = local_day(a.at_ms, off);
         if (!r.contains(a.at_ms) && day != today) continue;
@@ -206,20 +207,20 @@ json::value user_statistics(const page_state& p, span r) {
     std::map<std::string, waiting> pending; // per conversation
     std::map<std::string, std::map<std::int64_t, counts>> per_hour;
     std::map<std::string, counts> total;
-    for (auto& a : p.activity_log) {
+    for (const auto& a : p.activity_log) {
         if (a.what == activity::kind::customer_message) {
-            auto& w = pending[a.conversation];
+            auto& w = pending[std::string(a.conversation)];
             if (w.since_ms < 0) w.since_ms = a.at_ms;
             if (!a.phone.empty()) ++w.phones;
             continue;
         }
         if (a.what != activity::kind::staff_message) continue;
-        auto w = pending[a.conversation];
-        pending.erase(a.conversation); // answered, whoever sent it
+        auto w = pending[std::string(a.conversation)];
+        pending.erase(std::string(a.conversation)); // answered, whoever sent it
         if (a.who.empty() || !r.contains(a.at_ms)) continue;
-        for (auto* c : {&per_hour[a.who][floor_div(a.at_ms, ms_per_hour)], &total[a.who]}) {
+        for (auto* c : {&per_hour[std::string(a.who)][floor_div(a.at_ms, ms_per_hour)], &total[std::string(a.who)]}) {
             ++(a.comment ? c->comment : c->inbox);
-            (a.comment ? c->comment_convs : c->inbox_convs).insert(a.conversation);
+            (a.comment ? c->comment_convs : c->inbox_convs).insert(std::string(a.conversation));
             if (a.private_reply) ++c->private_reply;
             c->phone += w.phones;
             if (w.since_ms >= 0) ++c->responses, c->response_ms += a.at_ms - w.since_ms;
@@ -262,27 +263,27 @@ json::value engagement_statistics(const page_state& p, span r, bool by_hour, con
     std::map<std::int64_t, hour> hours;
     std::set<std::tuple<int, std::int64_t, std::string>> counted_today; // metric, local day, customer
     const auto first = first_messages(p);
-    std::set<std::string> assigned; // to one of user_ids
+    std::set<std::string, std::less<>> assigned; // to one of user_ids
     if (!user_ids.empty())
         p.conversations.for_each([&](const std::string& id, const conversation& c) {
             if (std::any_of(c.assignee_ids.begin(), c.assignee_ids.end(),
                             [&](auto& u) { return user_ids.count(u.value()) > 0; }))
                 assigned.insert(id);
         });
-    auto wanted = [&](const std::string& conv) { return user_ids.empty() || assigned.count(conv) > 0; };
-    for (auto& a : p.activity_log) {
+    auto wanted = [&](std::string_view conv) { return user_ids.empty() || assigned.count(conv) > 0; };
+    for (const auto& a : p.activity_log) {
         if (!r.contains(a.at_ms) || !wanted(a.conversation)) continue;
         std::vector<int> metrics;
         if (a.what == activity::kind::customer_message) {
             metrics = {a.comment ? 1 : 0, 2};
-            if (first.at(a.who) == a.at_ms) metrics.push_back(3);
+            if (first.at(std::string(a.who)) == a.at_ms) metrics.push_back(3);
         } else if (a.what == activity::kind::conversation_created && !a.comment) {
             metrics = {4};
         }
         const auto b = static_cast<std::size_t>(bucket(a.at_ms) - b0);
         for (int m : metrics) {
-            seen[m][b].insert(a.who);
-            if (counted_today.insert({m, local_day(a.at_ms, off), a.who}).second)
+            seen[m][b].insert(std::string(a.who));
+            if (counted_today.insert({m, local_day(a.at_ms, off), std::string(a.who)}).second)
                 ++hours[floor_div(a.at_ms, ms_per_hour)].m[m];
         }
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "activity.hpp"
+#include "activity_history.hpp"
 #include "listing_index.hpp"
 #include "message_store.hpp"
 #include "packed_json.hpp"
@@ -143,7 +144,7 @@ struct page_state {
     int utc_offset_minutes = default_utc_offset_minutes; ///< the page's time zone (statistics' days)
     std::string chat_plugin_id;                          ///< "web_…": the page's web chat plugin, if any
     std::vector<page_ad> ads;
-    std::vector<activity> activity_log; ///< oldest first
+    activity_history activity_log; ///< oldest first
 };
 
 struct user_token {

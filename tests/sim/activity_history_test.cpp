@@ -1,0 +1,79 @@
+// The compact activity log (simulator/sim/activity_history.hpp): records come back as they went
+// in, in time order (same millisecond: in the order added), strings stored once, and a copy
+// does not lean on its source's storage.
+#include <sim/activity_history.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+
+// The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
+namespace activity_history_test {
+
+using namespace pancake::sim;
+
+BOOST_AUTO_TEST_SUITE(activity_history_suite)
+
+BOOST_AUTO_TEST_CASE(records_come_back_in_time_order) {
+    activity_history log;
+    log.add(activity::customer("p_1", "psid-1", false, "0912345678", true).at(2000));
+    log.add(activity::staff("p_1", "user-1", true, true).at(1000));
+    log.add(activity::tagged(true, "p_2", "user-1", false, 7).at(2000)); // same ms: after the first
+    log.add(activity::created("p_3", "psid-3", true, false).at(1500));
+    BOOST_TEST_REQUIRE(log.size() == 4u);
+    BOOST_TEST(log[0].at_ms == 1000);
+    BOOST_TEST(log[0].who == "user-1");
+    BOOST_TEST(log[0].comment);
+    BOOST_TEST(log[0].private_reply);
+    BOOST_TEST(log[1].conversation == "p_3");
+    BOOST_TEST((log[1].what == activity::kind::conversation_created));
+    BOOST_TEST(log[2].phone == "0912345678");
+    BOOST_TEST(log[2].chat_plugin);
+    BOOST_TEST(log[3].tag == 7);
+    BOOST_TEST((log[3].what == activity::kind::tag_added));
+    BOOST_TEST(log[3].phone.empty());
+    const auto back = log[2].record();
+    BOOST_TEST(back.conversation == "p_1");
+    BOOST_TEST(back.who == "psid-1");
+    BOOST_TEST(back.at_ms == 2000);
+    std::size_t n = 0;
+    for (const auto& a : log)
+        n += a.at_ms > 0;
+    BOOST_TEST(n == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(loading_sorts_once_and_keeps_equal_times_in_order) {
+    activity_history log;
+    for (int i = 0; i < 5; ++i)
+        log.push_back(activity::created("p_" + std::to_string(i), "x", false, false).at(i % 2 ? 10 : 5));
+    log.sort_by_time();
+    std::string order;
+    for (const auto& a : log)
+        order += a.conversation.substr(2);
+    BOOST_TEST(order == "02413");
+}
+
+BOOST_AUTO_TEST_CASE(strings_are_stored_once_and_a_copy_stands_alone) {
+    string_arena arena;
+    const auto a = arena.intern("100000000000001_200000000001000");
+    BOOST_TEST(arena.intern("100000000000001_200000000001000") == a);
+    BOOST_TEST(arena.intern("") == 0u);
+    BOOST_TEST(arena.at(0).empty());
+    const std::string big(100'000, 'x'); // longer than a block
+    const auto b = arena.intern(big);
+    BOOST_TEST(arena.at(b) == big);
+    for (int i = 0; i < 20'000; ++i) // several blocks
+        arena.intern("conversation-" + std::to_string(i));
+    BOOST_TEST(arena.at(a) == "100000000000001_200000000001000"); // earlier views did not move
+
+    auto log = std::make_unique<activity_history>();
+    log->add(activity::created("p_1", "psid-1", false, false).at(1));
+    const activity_history copy = *log;
+    log.reset(); // the source's storage is gone
+    BOOST_TEST(copy[0].conversation == "p_1");
+    BOOST_TEST(copy[0].who == "psid-1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace activity_history_test
