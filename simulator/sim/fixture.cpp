@@ -123,6 +123,7 @@ bool world::load_model(const json::value& fx, std::string& err) {
         }
     }
     pages_ = std::move(pages);
+    tokens_changed();
     token_to_page_ = std::move(tokens);
     user_tokens_ = std::move(user_tokens);
     rng_.seed(seed_);

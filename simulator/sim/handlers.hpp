@@ -16,6 +16,24 @@ namespace pancake::sim {
 /// Messages per call, in GET messages and in the chat plugin's.
 inline constexpr std::size_t messages_per_call = 30;
 
+/// Field-by-field equality of described records (and vectors of them).
+template <class T>
+bool same_fields(const T& a, const T& b) {
+    if constexpr (boost::describe::has_describe_members<T>::value) {
+        bool same = true;
+        boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+            [&](auto d) { same = same && same_fields(a.*d.pointer, b.*d.pointer); });
+        return same;
+    } else if constexpr (packing::is_vector<T>::value) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (!same_fields(a[i], b[i])) return false;
+        return true;
+    } else {
+        return a == b;
+    }
+}
+
 struct world::ctx {
     const request& req;
     steady_time now;

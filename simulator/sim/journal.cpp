@@ -6,8 +6,16 @@ namespace pancake::sim {
 
 namespace {
 json::object entry_json(const journal_entry& e) {
-    json::object o{{"seq", e.seq},     {"method", e.method}, {"path", e.path},   {"body", e.body}, {"status", e.status},
-                   {"route", e.route}, {"page", e.page},     {"fault", e.fault}, {"t", e.t},       {"wall", e.wall}};
+    json::object o{{"seq", e.seq},
+                   {"method", e.method},
+                   {"path", e.path},
+                   {"body", e.body},
+                   {"status", e.status},
+                   {"route", e.route},
+                   {"page", e.page},
+                   {"fault", e.fault},
+                   {"t", e.t},
+                   {"wall", utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(e.wall)).to_string()}};
     o["content_type"] = e.content_type;
     o["arrived"] = e.arrived;
     return o;
@@ -16,13 +24,13 @@ json::object entry_json(const journal_entry& e) {
 
 std::size_t request_journal::entry_bytes(const journal_entry& e) {
     return sizeof(journal_entry) + e.method.size() + e.path.size() + e.body.size() + e.route.size() + e.page.size() +
-           e.fault.size() + e.wall.size() + e.content_type.size();
+           e.fault.size() + e.content_type.size();
 }
 
 void request_journal::record(journal_entry e, double t, wall_time wall, const secret_redactor& redactor) {
     e.seq = ++seq_;
     e.t = t;
-    e.wall = utc_time(std::chrono::time_point_cast<std::chrono::microseconds>(wall)).to_string();
+    e.wall = wall;
     // Redact before cutting, so a token across the cut leaves no prefix behind; look a little
     // past the cap (a token written as \u00XX escapes is six times its length).
     std::string_view raw = e.body;

@@ -20,8 +20,8 @@ struct journal_entry {
     std::string route;
     std::string page;
     std::string fault;
-    double t = 0; ///< seconds since the server started (its clock), when the answer was decided
-    std::string wall;
+    double t = 0;             ///< seconds since the server started (its clock), when the answer was decided
+    wall_time wall{};         ///< the wall clock then; text only when the journal is read (not per request)
     std::string content_type; ///< the request's Content-Type header ("" without one)
     double arrived = 0;       ///< like `t`, when the request arrived (the time the rate limit counts)
 };

@@ -6,7 +6,13 @@
 namespace pancake::sim {
 
 handle_result world::tags_get(ctx& c) {
-    c.out.resp = json_response(200, json::object{{"tags", encode(c.page->tags)}});
+    auto& p = *c.page;
+    auto& cache = p.tags_answer;
+    if (!cache.answer || !same_fields(cache.tags, p.tags)) {
+        cache.answer = json_response(200, json::object{{"tags", encode(p.tags)}});
+        cache.tags = p.tags;
+    }
+    c.out.resp = *cache.answer;
     return std::move(c.out);
 }
 

@@ -35,6 +35,9 @@ void secret_redactor::note_fixture(const json::value& v) {
 }
 
 void secret_redactor::note_model(const world& model) {
+    // Called for every journal entry: skip the walk unless a token may have changed since.
+    if (model.token_generation() == noted_generation_) return;
+    noted_generation_ = model.token_generation();
     for (auto& id : model.page_ids())
         if (auto* p = model.find_page(id); p && add(p->token)) {
             rotated_.push_back(p->token);

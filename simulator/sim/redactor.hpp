@@ -47,6 +47,7 @@ private:
     std::map<std::size_t, std::unordered_set<std::string, sv_hash, std::equal_to<>>> secrets_;
     std::deque<std::string> rotated_;
     std::array<std::uint32_t, 256> first_bytes_{}; ///< how many secrets start with each byte
+    std::uint64_t noted_generation_ = 0;           ///< the model's token_generation() last noted
 };
 
 } // namespace pancake::sim

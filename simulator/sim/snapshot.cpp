@@ -94,6 +94,7 @@ bool world::restore(const json::value& snap, std::string& err) {
         if (auto* c = po.if_contains("rr_cursor_comment"); c && c->is_int64()) ps.rr_cursor_comment = c->as_int64();
     }
     pages_ = std::move(probe.pages_);
+    tokens_changed();
     token_to_page_ = std::move(probe.token_to_page_);
     user_tokens_ = std::move(probe.user_tokens_);
     fixture_ = packed_json(o->at("fixture"));

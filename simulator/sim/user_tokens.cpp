@@ -46,6 +46,7 @@ handle_result world::generate_token(ctx& c, const std::string& page) {
     token_to_page_.erase(pit->second.token);
     pit->second.token = "pat_" + new_uuid();
     token_to_page_[pit->second.token] = page;
+    tokens_changed();
     c.out.committed = true;
     c.out.resp = json_response(200, ok_with({{"page_access_token", pit->second.token}}));
     return std::move(c.out);

@@ -17,6 +17,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -145,6 +146,12 @@ struct page_state {
     std::string chat_plugin_id;                          ///< "web_…": the page's web chat plugin, if any
     std::vector<page_ad> ads;
     activity_history activity_log; ///< oldest first
+    /// GET tags' last answer and the tags it was made from: reused while they compare equal (a
+    /// comparison, not an invalidation, so no writer of `tags` has to know about it).
+    struct {
+        std::vector<tag> tags;
+        std::optional<response> answer;
+    } tags_answer;
 };
 
 struct user_token {
@@ -197,6 +204,9 @@ public:
     const page_state* find_page(const std::string& id) const;
     const conversation* find_conversation(const std::string& page, const std::string& conv) const;
     std::vector<std::string> page_ids() const;
+    /// Changes whenever a page token may have changed (a load, a restore, a rotation); unique
+    /// across worlds, so a watcher compares it instead of reading every page's token per request.
+    std::uint64_t token_generation() const noexcept { return token_generation_; }
 
     behaviour& behaviour_config() noexcept { return behaviour_; }
     /// How many conversations per page stay materialised between calls (conversation_store.hpp);
@@ -264,6 +274,10 @@ private:
     std::string new_uuid();
     /// After each call the world answers: the pages' conversation stores settle (conversation_store.hpp).
     void settle();
+    void tokens_changed() noexcept {
+        static std::atomic<std::uint64_t> next{0};
+        token_generation_ = ++next;
+    }
     std::string new_message_id();
 
     std::uint64_t seed_;
@@ -276,6 +290,7 @@ private:
     std::vector<user_token> user_tokens_;
     std::uint64_t message_counter_ = 0;
     std::size_t conversation_cache_limit_ = conversation_store::default_cache_limit;
+    std::uint64_t token_generation_ = 0;
 };
 
 } // namespace pancake::sim

@@ -1,5 +1,6 @@
 // The simulator's pure model, called directly: no sockets, no clock, explicit time.
 #include <pancake/pancake.hpp>
+#include <sim/handlers.hpp>
 #include <sim/server.hpp>
 
 #include <boost/json.hpp>
@@ -75,6 +76,28 @@ BOOST_AUTO_TEST_CASE(tokens_are_bound_to_one_page) {
     BOOST_TEST(m.body(m.call("GET", alias)).at("success") == false);
     m.w.behaviour_config().accept_access_token_alias = true;
     BOOST_TEST(m.call("GET", alias).resp.status == 200u);
+}
+
+// GET tags reuses its last answer while the tags compare equal field for field.
+BOOST_AUTO_TEST_CASE(tags_answer_follows_the_tags) {
+    model m;
+    const auto first = m.call("GET", m.v1("tags")).resp.body;
+    BOOST_TEST(m.call("GET", m.v1("tags")).resp.body == first);
+    auto fx = sim::sample_fixture();
+    auto& tags = fx.at("pages").at(0).at("tags").as_array();
+    tags.at(0).as_object()["lighten_color"] = "#abcdef";
+    std::string err;
+    BOOST_REQUIRE_MESSAGE(m.w.load_fixture(fx, err), err);
+    const auto second = m.call("GET", m.v1("tags")).resp.body;
+    BOOST_TEST(second != first);
+    BOOST_TEST(second.find("#abcdef") != std::string::npos);
+    // The comparison sees every field.
+    tag a{tag_id(1), "Chốt đơn", "#f00", "#fcc"};
+    auto b = a;
+    BOOST_TEST(sim::same_fields(std::vector<tag>{a}, std::vector<tag>{b}));
+    b.lighten_color = "#fcd";
+    BOOST_TEST(!sim::same_fields(std::vector<tag>{a}, std::vector<tag>{b}));
+    BOOST_TEST(!sim::same_fields(std::vector<tag>{a}, std::vector<tag>{a, a}));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_routes_answer_html) {
