@@ -292,7 +292,7 @@ void seed_activity(page_state& p) {
                                            h.payload.tag.id->value())
                               .at(ms_of(h.inserted_at)));
         }
-        for (auto& m : p.messages.get(cid)) {
+        for (auto& m : p.conversations.messages(cid)) {
             if (!m.inserted_at || !m.from) continue;
             const auto t = ms_of(*m.inserted_at);
             if (m.from->id == p.info.id.value())

@@ -321,7 +321,7 @@ response admin_router(admin_target& t, const request& r) {
             if (!c) return error_response(404, "unknown conversation");
             auto* p = t.model().find_page(pid);
             json::object o{{"conversation", encode(*c)}};
-            o["messages"] = encode(p->messages.get(s[4]));
+            o["messages"] = encode(p->conversations.messages(s[4]));
             return json_response(200, o);
         }
     }

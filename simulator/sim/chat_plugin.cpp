@@ -84,7 +84,7 @@ handle_result world::chat_plugin_get(ctx& c) {
         if (!parse_int(*v, n) || n < 0) return fail(400, "offset must be a non-negative integer");
         skip = static_cast<std::size_t>(n);
     }
-    const auto all = p->messages.get(*cid);
+    const auto all = p->conversations.messages(*cid);
     const std::size_t end = all.size() > skip ? all.size() - skip : 0;
     const std::size_t begin = end > messages_per_call ? end - messages_per_call : 0;
     json::array out;
@@ -160,7 +160,7 @@ handle_result world::chat_plugin_post(ctx& c) {
     }
     const std::string cid = conv_id.value_or(own);
     if (replied) {
-        const auto ms = p->messages.get(cid);
+        const auto ms = p->conversations.messages(cid);
         if (std::none_of(ms.begin(), ms.end(), [&](auto& m) { return m.id.value() == *replied; }))
             return fail(400, "replied_message_id: message not found");
     }

@@ -31,7 +31,7 @@ std::int64_t comment_count(const page_state& p, const std::string& post) {
     p.conversations.for_each_summary([&](const std::string& cid, const conversation_store::summary& s) {
         auto& convs = p.conversations;
         if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
-        const auto held = p.messages.count(cid);
+        const auto held = p.conversations.message_count(cid);
         n += held ? static_cast<std::int64_t>(held) : convs.peek(cid)->message_count;
     });
     return n;

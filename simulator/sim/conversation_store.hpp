@@ -1,7 +1,8 @@
-// A page's conversations, packed (packed_record.hpp): a pancake::conversation is about 1 KB as a
-// struct before its strings, and a million of them must fit in a few hundred MB. Each is kept as
-// packed bytes plus the few fields the listing filters and sorts on (its summary), and is
-// materialised into a struct only when a handler reads or writes it.
+// A page's conversations and their messages, packed (packed_record.hpp): a pancake::conversation
+// is about 1 KB as a struct before its strings, a message 680 bytes, and a million conversations
+// must fit in a few hundred MB. Each conversation is kept as packed bytes plus the few fields the
+// listing filters and sorts on (its summary), and is materialised into a struct only when a
+// handler reads or writes it. Its messages are packed in the same slot (no second map).
 //
 // A materialised conversation is the truth while it exists: handlers change it in place, and it
 // is packed again only when settle() evicts it (a hot conversation is not repacked per request).
@@ -12,6 +13,7 @@
 #include "packed_record.hpp"
 
 #include <pancake/types/conversation.hpp>
+#include <pancake/types/message.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -20,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,6 +62,9 @@ public:
             auto& mine = slots_[id];
             mine.packed = s.packed;
             mine.sum = s.sum;
+            mine.messages = s.messages;
+            mine.message_count = s.message_count;
+            mine.holds_messages = s.holds_messages;
             if (!s.live) continue;
             materialised(mine, std::make_unique<conversation>(*s.live), s.dirty);
             mine.changed = s.changed;
@@ -164,11 +170,54 @@ public:
         }
         live_.clear();
     }
+    // Messages, per conversation, oldest first. Reads decode a copy; writes append or replace the
+    // list. The conversation must exist (writing to one that does not throws std::out_of_range).
+
+    std::vector<message> messages(std::string_view id) const {
+        std::vector<message> out;
+        auto it = slots_.find(id);
+        if (it == slots_.end()) return out;
+        out.reserve(it->second.message_count);
+        std::string_view in = it->second.messages;
+        packing::reader r{in, pool_};
+        while (!in.empty()) {
+            const bool own = in.front() == own_conversation;
+            in.remove_prefix(1);
+            auto& m = out.emplace_back();
+            packing::read(r, m);
+            if (own) m.conversation_id = conversation_id(it->first);
+        }
+        return out;
+    }
+    /// How many it holds, without decoding them.
+    std::size_t message_count(std::string_view id) const {
+        auto it = slots_.find(id);
+        return it == slots_.end() ? 0 : it->second.message_count;
+    }
+    /// Whether messages were ever given (a fixture may give an empty list).
+    bool holds_messages(std::string_view id) const {
+        auto it = slots_.find(id);
+        return it != slots_.end() && it->second.holds_messages;
+    }
+    void append_message(std::string_view id, const message& m) {
+        auto& s = existing(id);
+        pack_message(id, m, s);
+    }
+    void put_messages(std::string_view id, const std::vector<message>& all) {
+        auto& s = existing(id);
+        s.messages.clear();
+        s.message_count = 0;
+        for (auto& m : all)
+            pack_message(id, m, s);
+        s.holds_messages = true;
+        s.messages.shrink_to_fit();
+    }
+
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
         std::size_t n = 0;
         for (auto& [id, s] : slots_)
-            n += s.packed.size();
+            n += s.packed.size() + s.messages.size();
         return n;
     }
     std::size_t materialised_count() const noexcept { return live_.size(); }
@@ -178,11 +227,35 @@ private:
         std::string packed; ///< stale while `live` exists
         summary sum;
         mutable std::unique_ptr<conversation> live;
+        std::string messages; ///< packed, oldest first
+        std::uint32_t message_count = 0;
+        bool holds_messages = false;
         bool dirty = false;   ///< the summary awaits a refresh
         bool changed = false; ///< `packed` is older than `live`
     };
+    // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
+    static constexpr char own_conversation = 1;
     using slot_map = std::map<std::string, slot, std::less<>>;
 
+    slot& existing(std::string_view id) {
+        auto it = slots_.find(id);
+        if (it == slots_.end()) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
+        return it->second;
+    }
+    void pack_message(std::string_view id, const message& m, slot& s) {
+        packing::writer w{s.messages, pool_};
+        const bool own = m.conversation_id && m.conversation_id->value() == id;
+        s.messages += own ? own_conversation : char(0);
+        if (own) {
+            message copy = m;
+            copy.conversation_id.reset();
+            packing::write(w, copy);
+        } else {
+            packing::write(w, m);
+        }
+        ++s.message_count;
+        s.holds_messages = true;
+    }
     void materialised(slot& s, std::unique_ptr<conversation> c, bool dirty) {
         s.live = std::move(c);
         live_.push_back(&s);

@@ -155,7 +155,7 @@ message world::receive_customer_message(page_state& p, const customer_message& m
                       false,  false};
     msg.inserted_at = to_utc(wall);
     msg.attachments = std::move(attachments);
-    p.messages.append(cid, msg);
+    p.conversations.append_message(cid, msg);
     c.snippet = m.text;
     c.message_count += 1;
     c.seen = false;

@@ -86,12 +86,12 @@ bool world::load_model(const json::value& fx, std::string& err) {
                     if (!c->version) c->version = 1;
                     if (c->type.empty()) c->type = "INBOX";
                     auto key = c->id.value();
+                    ps.conversations.insert(std::move(*c));
                     if (auto* ms = jc.as_object().if_contains("messages")) {
                         auto m = decode<std::vector<message>>(*ms, &d);
                         if (!m) return fail("bad messages", d);
-                        ps.messages.put(key, *m);
+                        ps.conversations.put_messages(key, *m);
                     }
-                    ps.conversations.insert(std::move(*c));
                 }
             }
             if (!read_customers(ps, o, err) || !read_content(ps, o, err)) return false;

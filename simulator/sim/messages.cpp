@@ -31,7 +31,7 @@ handle_result world::messages_get(ctx& c, conversation& conv) {
         }
         skip = static_cast<std::size_t>(n);
     }
-    const auto all = c.page->messages.get(conv.id.value());
+    const auto all = c.page->conversations.messages(conv.id.value());
     std::vector<message> page;
     for (std::size_t i = skip; i < all.size() && page.size() < messages_per_call; ++i)
         page.push_back(all[all.size() - 1 - i]); // newest first
@@ -59,9 +59,9 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
             if (!c.page->uploads.count(id)) return fail("Unknown content id " + id + " (upload it first)");
     // reply_comment and private_replies name a comment of this conversation.
     message* comment = nullptr;
-    message_store::list thread; // the comment's thread, a copy: written back if the comment changes
+    std::vector<message> thread; // the comment's thread, a copy: written back if the comment changes
     if (r->action == "reply_comment" || r->action == "private_replies") {
-        thread = c.page->messages.get(conv.id.value());
+        thread = c.page->conversations.messages(conv.id.value());
         for (auto& m : thread)
             if (m.id == *r->message_id) comment = &m;
         if (!comment || conv.type != "COMMENT") return fail("Comment not found");
@@ -98,7 +98,7 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
             target->version = 0;
         }
         comment->private_reply_conversation = inbox_id;
-        c.page->messages.put(conv.id.value(), thread);
+        c.page->conversations.put_messages(conv.id.value(), thread);
     }
     auto& to = *target;
     message m;
@@ -115,7 +115,7 @@ handle_result world::messages_post(ctx& c, conversation& conv) {
     m.from = from;
     m.inserted_at = to_utc(c.wall);
     m.seen = true;
-    c.page->messages.append(to.id.value(), m);
+    c.page->conversations.append_message(to.id.value(), m);
     record(
         *c.page,
         activity::staff(to.id.value(), r->sender_id.value_or(""), to.type == "COMMENT", r->action == "private_replies"),

@@ -24,7 +24,7 @@ json::value world::snapshot() const {
         json::array convs;
         p.conversations.for_each([&](const std::string& cid, const conversation& c) {
             auto jc = encode(c).as_object();
-            if (p.messages.contains(cid)) jc["messages"] = encode(p.messages.get(cid));
+            if (p.conversations.holds_messages(cid)) jc["messages"] = encode(p.conversations.messages(cid));
             convs.push_back(std::move(jc));
         });
         o["conversations"] = std::move(convs);

@@ -6,7 +6,6 @@
 #include "activity.hpp"
 #include "activity_history.hpp"
 #include "listing_index.hpp"
-#include "message_store.hpp"
 #include "packed_json.hpp"
 #include "rate_window.hpp"
 #include "response.hpp"
@@ -134,7 +133,6 @@ struct page_state {
     std::size_t rr_cursor_inbox = 0, rr_cursor_comment = 0;
     conversation_store conversations;               ///< packed; materialised on use (conversation_store.hpp)
     listing_index listing;                          ///< the v2 listing's order over `conversations` (kept by touch())
-    message_store messages;                         ///< per conversation, oldest first (packed)
     std::deque<steady_time> window;                 ///< accepted request times (rate limit)
     std::map<std::string, std::string> uploads;     ///< upload_contents: content id -> attachment_type
     std::map<std::string, page_customer> customers; ///< by page-customer id

@@ -641,7 +641,7 @@ private:
         for (auto& s : sends_) {
             std::size_t n = 0;
             auto* p = model.find_page(s.page);
-            for (auto& m : p->messages.get(s.conv))
+            for (auto& m : p->conversations.messages(s.conv))
                 n += (m.original_message && m.original_message->find(s.marker) != std::string::npos) ||
                      (!m.original_message && m.message && m.message->find(s.marker) != std::string::npos);
             if (n > 1) violation("send " + s.marker + " executed " + std::to_string(n) + " times");

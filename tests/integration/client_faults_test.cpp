@@ -97,7 +97,9 @@ BOOST_AUTO_TEST_CASE(sends_are_never_retried_blindly) {
     harness h;
     auto& api = *h.api;
     diagnostics d;
-    auto messages_in_sim = [&] { return h.sim.model().find_page(shop.value())->messages.count(conv1.value()); };
+    auto messages_in_sim = [&] {
+        return h.sim.model().find_page(shop.value())->conversations.message_count(conv1.value());
+    };
     const auto before = messages_in_sim();
     h.set_faults(R"({"rules":[{"route":"messages.send","kind":"commit_then_drop"}]})");
     auto [e1, r1] = h.call([&](auto t) {

@@ -70,7 +70,7 @@ struct model {
         return {};
     }
     std::optional<message> find_message(const std::string& conv, const std::string& id) {
-        for (auto& m : w.find_page(P)->messages.get(conv))
+        for (auto& m : w.find_page(P)->conversations.messages(conv))
             if (m.id.value() == id) return m;
         return std::nullopt;
     }

@@ -1,9 +1,10 @@
-// The simulator keeps messages packed (simulator/sim/message_store.hpp): what goes in comes back
-// field for field, including the optional fields, attachments, time fractions and strings that
-// went to the pool; copies are independent; damaged bytes are an error, not a crash.
+// The simulator keeps messages packed in their conversation's slot (simulator/sim/
+// conversation_store.hpp): what goes in comes back field for field, including the optional
+// fields, attachments, time fractions and strings that went to the pool; copies are independent;
+// damaged bytes are an error, not a crash; a conversation that does not exist takes none.
 #include <pancake/json.hpp>
 #include <pancake/pancake.hpp>
-#include <sim/message_store.hpp>
+#include <sim/conversation_store.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -43,12 +44,21 @@ message full_message(int i) {
 
 std::string text(const message& m) { return boost::json::serialize(encode(m)); }
 
+conversation named(const std::string& id) {
+    conversation c;
+    c.id = conversation_id(id);
+    c.type = "INBOX";
+    return c;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(message_store)
 
 BOOST_AUTO_TEST_CASE(round_trip_field_for_field) {
-    sim::message_store store;
+    sim::conversation_store store;
+    store.insert(named("100000000000001_2000"));
+    BOOST_TEST(!store.holds_messages("100000000000001_2000"));
     std::vector<message> in;
     for (int i = 0; i < 12; ++i)
         in.push_back(full_message(i));
@@ -56,33 +66,50 @@ BOOST_AUTO_TEST_CASE(round_trip_field_for_field) {
     in.back().id = message_id("bare");
     in[3].conversation_id = conversation_id("another_thread"); // not its own: kept, not elided
     for (auto& m : in)
-        store.append("100000000000001_2000", m);
-    auto out = store.get("100000000000001_2000");
+        store.append_message("100000000000001_2000", m);
+    auto out = store.messages("100000000000001_2000");
     BOOST_TEST_REQUIRE(out.size() == in.size());
-    BOOST_TEST(store.count("100000000000001_2000") == in.size());
+    BOOST_TEST(store.message_count("100000000000001_2000") == in.size());
     for (std::size_t i = 0; i < in.size(); ++i)
         BOOST_TEST(text(out[i]) == text(in[i]), "message " << i);
-    BOOST_TEST(store.get("unknown").empty());
-    BOOST_TEST(!store.contains("unknown"));
+    BOOST_TEST(store.messages("unknown").empty());
+    BOOST_TEST(!store.holds_messages("unknown"));
+    BOOST_CHECK_THROW(store.append_message("unknown", in[0]), std::out_of_range);
+    BOOST_TEST(!store.contains("unknown")); // not created by the attempt
 
     // Replacing a list (a comment marked with its private reply) keeps the rest.
     out[0].private_reply_conversation = "100000000000001_7777";
-    store.put("100000000000001_2000", out);
-    auto again = store.get("100000000000001_2000");
+    store.put_messages("100000000000001_2000", out);
+    auto again = store.messages("100000000000001_2000");
     BOOST_TEST(text(again[0]) == text(out[0]));
     BOOST_TEST(text(again[5]) == text(in[5]));
 }
 
 BOOST_AUTO_TEST_CASE(a_copy_is_independent) {
-    std::optional<sim::message_store> a(std::in_place);
-    a->append("c1", full_message(1));
-    sim::message_store b = *a; // the copy's pool must not point into a's strings
+    std::optional<sim::conversation_store> a(std::in_place);
+    a->insert(named("c1"));
+    a->append_message("c1", full_message(1));
+    sim::conversation_store b = *a; // the copy's pool must not point into a's strings
     a.reset();
-    b.append("c1", full_message(2));
-    auto out = b.get("c1");
+    b.append_message("c1", full_message(2));
+    auto out = b.messages("c1");
     BOOST_TEST_REQUIRE(out.size() == 2u);
     BOOST_TEST(text(out[0]) == text(full_message(1)));
     BOOST_TEST(text(out[1]) == text(full_message(2)));
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_list_is_held_and_a_new_list_replaces) {
+    sim::conversation_store store;
+    store.insert(named("c1"));
+    store.put_messages("c1", {});
+    BOOST_TEST(store.holds_messages("c1")); // a fixture's "messages": [] is written back
+    BOOST_TEST(store.message_count("c1") == 0u);
+    store.put_messages("c1", {full_message(1), full_message(2)});
+    store.put_messages("c1", {full_message(3)});
+    BOOST_TEST_REQUIRE(store.messages("c1").size() == 1u);
+    BOOST_TEST(text(store.messages("c1")[0]) == text(full_message(3)));
+    // The conversation itself is untouched by its messages.
+    BOOST_TEST(store.get("c1").type == "INBOX");
 }
 
 BOOST_AUTO_TEST_CASE(damaged_bytes_throw) {
