@@ -60,9 +60,9 @@ public:
     conversation_store(const conversation_store& o) : pool_(o.pool_) {
         for (auto& [id, s] : o.slots_) {
             auto& mine = slots_[id];
-            mine.packed = s.packed;
+            mine.bytes = s.bytes;
+            mine.conversation_bytes = s.conversation_bytes;
             mine.sum = s.sum;
-            mine.messages = s.messages;
             mine.message_count = s.message_count;
             mine.holds_messages = s.holds_messages;
             if (!s.live) continue;
@@ -119,7 +119,7 @@ public:
         auto [it, created] = slots_.try_emplace(c.id.value());
         if (!created) return; // the first of a repeated id stays (as a map's emplace)
         it->second.sum = summarise(c);
-        pack(c, it->second.packed);
+        pack(c, it->second);
     }
     /// The summary as the conversation now says (after a change of what it holds), and the id
     /// as the store holds it (a view of it lives as long as the store).
@@ -164,7 +164,7 @@ public:
         dirty_.clear();
         if (live_.size() <= limit) return;
         for (auto* s : live_) {
-            if (s->changed) pack(*s->live, s->packed);
+            if (s->changed) pack(*s->live, *s);
             s->changed = false;
             s->live.reset();
         }
@@ -178,7 +178,7 @@ public:
         auto it = slots_.find(id);
         if (it == slots_.end()) return out;
         out.reserve(it->second.message_count);
-        std::string_view in = it->second.messages;
+        std::string_view in = std::string_view(it->second.bytes).substr(it->second.conversation_bytes);
         packing::reader r{in, pool_};
         while (!in.empty()) {
             const bool own = in.front() == own_conversation;
@@ -205,33 +205,35 @@ public:
     }
     void put_messages(std::string_view id, const std::vector<message>& all) {
         auto& s = existing(id);
-        s.messages.clear();
+        s.bytes.resize(s.conversation_bytes);
         s.message_count = 0;
         for (auto& m : all)
             pack_message(id, m, s);
         s.holds_messages = true;
-        s.messages.shrink_to_fit();
+        s.bytes.shrink_to_fit();
     }
 
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
         std::size_t n = 0;
         for (auto& [id, s] : slots_)
-            n += s.packed.size() + s.messages.size();
+            n += s.bytes.size();
         return n;
     }
     std::size_t materialised_count() const noexcept { return live_.size(); }
 
 private:
     struct slot {
-        std::string packed; ///< stale while `live` exists
+        // One buffer: the conversation packed (stale while `live` exists), then its messages
+        // packed, oldest first. Two strings would cost a second allocation per conversation.
+        std::string bytes;
+        std::uint32_t conversation_bytes = 0;
+        std::uint32_t message_count = 0;
         summary sum;
         mutable std::unique_ptr<conversation> live;
-        std::string messages; ///< packed, oldest first
-        std::uint32_t message_count = 0;
         bool holds_messages = false;
         bool dirty = false;   ///< the summary awaits a refresh
-        bool changed = false; ///< `packed` is older than `live`
+        bool changed = false; ///< the packed conversation is older than `live`
     };
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
@@ -243,9 +245,9 @@ private:
         return it->second;
     }
     void pack_message(std::string_view id, const message& m, slot& s) {
-        packing::writer w{s.messages, pool_};
+        packing::writer w{s.bytes, pool_}; // appends
         const bool own = m.conversation_id && m.conversation_id->value() == id;
-        s.messages += own ? own_conversation : char(0);
+        s.bytes += own ? own_conversation : char(0);
         if (own) {
             message copy = m;
             copy.conversation_id.reset();
@@ -278,21 +280,23 @@ private:
         return *s.live;
     }
     // The id is the map's key: not stored twice.
-    void pack(const conversation& c, std::string& out) {
-        out.clear();
+    void pack(const conversation& c, slot& s) {
+        std::string out;
         packing::writer w{out, pool_};
         boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
             [&](auto d) {
                 if (std::string_view(d.name) != "id") packing::write(w, c.*d.pointer, packing::pooled(d.name));
             });
-        out.shrink_to_fit();
+        s.bytes.replace(0, s.conversation_bytes, out);
+        s.conversation_bytes = static_cast<std::uint32_t>(out.size());
+        s.bytes.shrink_to_fit();
     }
     void read_into(const slot_map::value_type& entry, conversation& c) const {
         if (entry.second.live) {
             c = *entry.second.live;
             return;
         }
-        std::string_view in = entry.second.packed;
+        std::string_view in = std::string_view(entry.second.bytes).substr(0, entry.second.conversation_bytes);
         packing::reader r{in, pool_};
         boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
             [&](auto d) {
