@@ -36,30 +36,45 @@ struct activity_view {
 };
 
 /// Strings stored once, back to back in blocks that never move (views of them stay valid), and
-/// named by a number. Entry 0 is "".
+/// named by a number. 0 is "" (stored nowhere). A moved-from arena is empty and usable.
 class string_arena {
 public:
-    string_arena() { intern({}); }
-    string_arena(const string_arena& o) : string_arena() {
-        for (std::size_t i = 1; i < o.views_.size(); ++i)
-            intern(o.views_[i]);
+    string_arena() = default;
+    string_arena(const string_arena& o) {
+        for (auto v : o.views_)
+            intern(v);
     }
     string_arena& operator=(const string_arena& o) {
         if (this != &o) *this = string_arena(o);
         return *this;
     }
-    string_arena(string_arena&&) noexcept = default;
-    string_arena& operator=(string_arena&&) noexcept = default;
+    string_arena(string_arena&& o) noexcept
+        : blocks_(std::move(o.blocks_)), big_(std::move(o.big_)), used_(o.used_), views_(std::move(o.views_)),
+          ids_(std::move(o.ids_)) {
+        o.forget();
+    }
+    string_arena& operator=(string_arena&& o) noexcept {
+        if (this != &o) {
+            blocks_ = std::move(o.blocks_);
+            big_ = std::move(o.big_);
+            used_ = o.used_;
+            views_ = std::move(o.views_);
+            ids_ = std::move(o.ids_);
+            o.forget();
+        }
+        return *this;
+    }
 
     std::uint32_t intern(std::string_view s) {
+        if (s.empty()) return 0;
         if (auto it = ids_.find(s); it != ids_.end()) return it->second;
-        const auto id = static_cast<std::uint32_t>(views_.size());
         const auto v = store(s);
         views_.push_back(v);
+        const auto id = static_cast<std::uint32_t>(views_.size()); // 1-based: 0 is ""
         ids_.emplace(v, id);
         return id;
     }
-    std::string_view at(std::uint32_t id) const { return views_.at(id); }
+    std::string_view at(std::uint32_t id) const { return id == 0 ? std::string_view() : views_.at(id - 1); }
 
 private:
     static constexpr std::size_t block_size = 64 * 1024;
@@ -78,6 +93,13 @@ private:
         std::copy(s.begin(), s.end(), at);
         used_ += s.size();
         return {at, s.size()};
+    }
+    void forget() noexcept { // what a moved-from arena holds: nothing, and a full (absent) block
+        blocks_.clear();
+        big_.clear();
+        used_ = block_size;
+        views_.clear();
+        ids_.clear();
     }
     std::vector<std::unique_ptr<char[]>> blocks_, big_;
     std::size_t used_ = block_size;

@@ -154,9 +154,9 @@ handle_result world::chat_plugin_post(ctx& c) {
     const std::string own = p->chat_plugin_id + "_" + from_id;
     // An existing thread may be named, but only the visitor's own.
     if (conv_id) {
+        if (!is_plugin_conversation(*p, *conv_id)) return fail(404, "Conversation not found");
         auto* it = p->conversations.peek(*conv_id);
-        if (!is_plugin_conversation(*p, *conv_id) || !it->from || it->from->id != from_id)
-            return fail(404, "Conversation not found");
+        if (!it->from || it->from->id != from_id) return fail(404, "Conversation not found");
     }
     const std::string cid = conv_id.value_or(own);
     if (replied) {

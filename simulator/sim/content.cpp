@@ -32,7 +32,7 @@ std::int64_t comment_count(const page_state& p, const std::string& post) {
         auto& convs = p.conversations;
         if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
         const auto held = p.conversations.message_count(cid);
-        n += held ? static_cast<std::int64_t>(held) : convs.peek(cid)->message_count;
+        n += held ? static_cast<std::int64_t>(held) : convs.get(cid).message_count; // a copy: no cache
     });
     return n;
 }

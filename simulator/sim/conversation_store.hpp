@@ -129,6 +129,7 @@ public:
     };
     keyed_summary refresh(const conversation& c) {
         auto it = slots_.find(c.id.value());
+        if (it == slots_.end()) throw std::out_of_range("conversation_store: no conversation " + c.id.value());
         it->second.sum = summarise(c);
         return {it->first, it->second.sum};
     }

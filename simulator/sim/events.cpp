@@ -94,10 +94,10 @@ handle_result world::inject(const std::string& page, const customer_message& m, 
         out.resp = error_response(404, pit == pages_.end() ? "Unknown page" : "psid is required");
         return out;
     }
+    const settle_on_exit guard{*this};
     auto msg = receive_customer_message(pit->second, m, {}, false, wall, out);
     auto& c = *pit->second.conversations.peek(msg.conversation_id->value());
     out.resp = json_response(200, ok_with({{"conversation", encode(c)}, {"message_id", msg.id.value()}}));
-    settle();
     return out;
 }
 
@@ -114,8 +114,8 @@ message world::receive_customer_message(page_state& p, const customer_message& m
         auto& convs = p.conversations;
         convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
             if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
-            auto* x = convs.peek(id);
-            if (x->from && x->from->id == m.psid) cid = id;
+            const auto x = convs.get(id); // a copy: a scan must not fill the cache
+            if (x.from && x.from->id == m.psid) cid = id;
         });
         if (cid.empty()) {
             auto us = post.rfind('_');

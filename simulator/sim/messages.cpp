@@ -21,7 +21,7 @@ json::value message_json(const message& m) {
     return o;
 }
 
-handle_result world::messages_get(ctx& c, conversation& conv) {
+handle_result world::messages_get(ctx& c, const conversation& conv) {
     std::size_t skip = 0;
     if (auto cc = c.param("current_count")) {
         std::int64_t n;

@@ -24,9 +24,8 @@ handle_result world::handle(const request& req, steady_time now, wall_time wall,
         c.segs.push_back(s);
     for (auto p : parsed->params())
         c.query.emplace(p.key, p.has_value ? p.value : std::string());
-    auto out = route(c);
-    settle();
-    return out;
+    const settle_on_exit guard{*this}; // also when a handler throws (the session answers 500)
+    return route(c);
 }
 
 void world::settle() {
@@ -174,17 +173,16 @@ handle_result world::route(ctx& c) {
     if (route == "export.list") return export_get(c);
     if (route.starts_with("statistics.")) return statistics_get(c);
 
-    auto* cit = c.page->conversations.find(s[6]);
-    if (!cit) {
+    if (!c.page->conversations.contains(s[6])) {
         out.resp = behaviour_.unknown_conversation_html ? html_response() : invented(404, "Conversation not found");
         return out;
     }
-    auto& conv = *cit;
+    if (route == "messages.list") return messages_get(c, *c.page->conversations.peek(s[6])); // a read: not marked
+    auto& conv = *c.page->conversations.find(s[6]);
     if (route == "tags.update") return tag_post(c, conv);
     if (route == "assign") return assign_post(c, conv);
     if (route == "read") return read_post(c, conv, true);
     if (route == "unread") return read_post(c, conv, false);
-    if (route == "messages.list") return messages_get(c, conv);
     return messages_post(c, conv);
 }
 

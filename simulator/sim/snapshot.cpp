@@ -22,9 +22,10 @@ json::value world::snapshot() const {
             uploads.push_back(json::object{{"id", id}, {"attachment_type", type}});
         o["uploads"] = std::move(uploads);
         json::array convs;
-        p.conversations.for_each([&](const std::string& cid, const conversation& c) {
+        const auto& store = p.conversations; // (clang 14 cannot capture a structured binding)
+        store.for_each([&](const std::string& cid, const conversation& c) {
             auto jc = encode(c).as_object();
-            if (p.conversations.holds_messages(cid)) jc["messages"] = encode(p.conversations.messages(cid));
+            if (store.holds_messages(cid)) jc["messages"] = encode(store.messages(cid));
             convs.push_back(std::move(jc));
         });
         o["conversations"] = std::move(convs);

@@ -263,14 +263,19 @@ json::value engagement_statistics(const page_state& p, span r, bool by_hour, con
     std::map<std::int64_t, hour> hours;
     std::set<std::tuple<int, std::int64_t, std::string>> counted_today; // metric, local day, customer
     const auto first = first_messages(p);
-    std::set<std::string, std::less<>> assigned; // to one of user_ids
-    if (!user_ids.empty())
-        p.conversations.for_each([&](const std::string& id, const conversation& c) {
-            if (std::any_of(c.assignee_ids.begin(), c.assignee_ids.end(),
-                            [&](auto& u) { return user_ids.count(u.value()) > 0; }))
-                assigned.insert(id);
-        });
-    auto wanted = [&](std::string_view conv) { return user_ids.empty() || assigned.count(conv) > 0; };
+    // Assigned to one of user_ids? Decided once per conversation the range mentions (a copy each:
+    // a statistics call must not materialise the page).
+    std::map<std::string_view, bool> assigned;
+    auto wanted = [&](std::string_view conv) {
+        if (user_ids.empty()) return true;
+        auto [it, fresh] = assigned.try_emplace(conv, false);
+        if (fresh && p.conversations.contains(conv)) {
+            const auto c = p.conversations.get(conv);
+            it->second = std::any_of(c.assignee_ids.begin(), c.assignee_ids.end(),
+                                     [&](auto& u) { return user_ids.count(u.value()) > 0; });
+        }
+        return it->second;
+    };
     for (const auto& a : p.activity_log) {
         if (!r.contains(a.at_ms) || !wanted(a.conversation)) continue;
         std::vector<int> metrics;

@@ -225,7 +225,7 @@ private:
     handle_result tag_post(ctx&, conversation&);
     handle_result assign_post(ctx&, conversation&);
     handle_result read_post(ctx&, conversation&, bool seen);
-    handle_result messages_get(ctx&, conversation&);
+    handle_result messages_get(ctx&, const conversation&);
     handle_result messages_post(ctx&, conversation&);
     handle_result conversations_get(ctx&);
     handle_result pages_get(ctx&);
@@ -272,6 +272,10 @@ private:
     std::string new_uuid();
     /// After each call the world answers: the pages' conversation stores settle (conversation_store.hpp).
     void settle();
+    struct settle_on_exit {
+        world& w;
+        ~settle_on_exit() { w.settle(); }
+    };
     void tokens_changed() noexcept {
         static std::atomic<std::uint64_t> next{0};
         token_generation_ = ++next;

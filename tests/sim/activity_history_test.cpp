@@ -66,6 +66,12 @@ BOOST_AUTO_TEST_CASE(strings_are_stored_once_and_a_copy_stands_alone) {
         arena.intern("conversation-" + std::to_string(i));
     BOOST_TEST(arena.at(a) == "100000000000001_200000000001000"); // earlier views did not move
 
+    string_arena moved = std::move(arena); // the moved-from one is empty and usable again
+    BOOST_TEST(moved.at(a) == "100000000000001_200000000001000");
+    BOOST_TEST(arena.intern("again") == 1u);
+    BOOST_TEST(arena.at(1) == "again");
+    BOOST_TEST(arena.intern("") == 0u);
+
     auto log = std::make_unique<activity_history>();
     log->add(activity::created("p_1", "psid-1", false, false).at(1));
     const activity_history copy = *log;
