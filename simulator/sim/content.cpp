@@ -30,7 +30,7 @@ std::int64_t comment_count(const page_state& p, const std::string& post) {
     std::int64_t n = 0;
     p.conversations.for_each_summary([&](const std::string& cid, const conversation_store::summary& s) {
         auto& convs = p.conversations;
-        if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
+        if (!convs.comment_on(s, post)) return;
         const auto held = p.conversations.message_count(cid);
         n += held ? static_cast<std::int64_t>(held) : convs.get(cid).message_count; // a copy: no cache
     });

@@ -134,6 +134,10 @@ public:
         return {it->first, it->second.sum};
     }
     const std::string& text(std::uint32_t pooled) const { return pool_.at(pooled); }
+    /// A COMMENT thread on `post` (the scans for a post's comments read summaries only).
+    bool comment_on(const summary& s, std::string_view post) const {
+        return text(s.type) == "COMMENT" && s.post != 0 && text(s.post - 1) == post;
+    }
 
     /// f(id, conversation) for each, in id order. The reference lives for the call only.
     template <class F>

@@ -53,7 +53,7 @@ json::value world::webhook_conversation_json(const page_state&, const conversati
 }
 
 void world::touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events) {
-    p.listing.before_change(c);
+    p.listing.before_change(c.id.value(), *p.conversations.find_summary(c.id.value()));
     c.updated_at = to_utc(wall);
     auto now = p.conversations.refresh(c);
     p.listing.after_change(now.id, now.sum);
@@ -113,7 +113,7 @@ message world::receive_customer_message(page_state& p, const customer_message& m
         const std::string post = m.post_id.value_or(page + "_post");
         auto& convs = p.conversations;
         convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
-            if (convs.text(s.type) != "COMMENT" || s.post == 0 || convs.text(s.post - 1) != post) return;
+            if (!convs.comment_on(s, post)) return;
             const auto x = convs.get(id); // a copy: a scan must not fill the cache
             if (x.from && x.from->id == m.psid) cid = id;
         });

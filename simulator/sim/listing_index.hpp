@@ -45,18 +45,14 @@ public:
     listing_index(listing_index&&) noexcept = default; // map nodes move with their map
     listing_index& operator=(listing_index&&) noexcept = default;
 
-    static std::int64_t stamp(const conversation& c) noexcept {
-        auto& t = c.updated_at ? c.updated_at : c.inserted_at;
-        return t ? t->time().time_since_epoch().count() : 0;
-    }
     static entry key(std::string_view id, const conversation_store::summary& s) noexcept { return {s.stamp(), id, &s}; }
 
-    /// Before a change of c's updated_at or seen, and after it (with its refreshed summary).
-    void before_change(const conversation& c) {
+    /// Before a change of a conversation's updated_at or seen (with the summary its entries were
+    /// made from), and after it (with its refreshed summary).
+    void before_change(std::string_view id, const conversation_store::summary& s) {
         if (!built_) return;
-        const entry k{stamp(c), c.id.value(), nullptr};
-        all_.erase(k);
-        unread_.erase(k);
+        all_.erase(key(id, s));
+        unread_.erase(key(id, s));
     }
     void after_change(std::string_view id, const conversation_store::summary& s) {
         if (!built_) return;
