@@ -11,6 +11,7 @@
 #pragma once
 
 #include "packed_record.hpp"
+#include "record_codec.hpp"
 
 #include <pancake/types/conversation.hpp>
 #include <pancake/types/message.hpp>
@@ -57,10 +58,11 @@ public:
     static constexpr std::size_t default_cache_limit = 1024;
 
     conversation_store() = default;
-    conversation_store(const conversation_store& o) : pool_(o.pool_) {
+    conversation_store(const conversation_store& o) : pool_(o.pool_), codec_(o.codec_) {
         for (auto& [id, s] : o.slots_) {
             auto& mine = slots_[id];
             mine.bytes = s.bytes;
+            mine.compressed = s.compressed;
             mine.conversation_bytes = s.conversation_bytes;
             mine.sum = s.sum;
             mine.message_count = s.message_count;
@@ -115,12 +117,17 @@ public:
         return {&c, created};
     }
     /// Takes a whole conversation (a fixture's), packed at once: loading stays compact.
+    /// A big load compresses as it goes: at `train_at` conversations the dictionary is made and
+    /// later ones arrive compressed (compressing after the load would leave the heap at its peak,
+    /// freed chunks scattered among live ones).
     void insert(conversation c) {
+        if (slots_.size() == train_at && !codec_.trained()) compact(train_at);
         auto [it, created] = slots_.try_emplace(c.id.value());
         if (!created) return; // the first of a repeated id stays (as a map's emplace)
         it->second.sum = summarise(c);
         pack(c, it->second);
     }
+    static constexpr std::size_t train_at = 4000;
     /// The summary as the conversation now says (after a change of what it holds), and the id
     /// as the store holds it (a view of it lives as long as the store).
     struct keyed_summary {
@@ -183,7 +190,7 @@ public:
         auto it = slots_.find(id);
         if (it == slots_.end()) return out;
         out.reserve(it->second.message_count);
-        std::string_view in = std::string_view(it->second.bytes).substr(it->second.conversation_bytes);
+        std::string_view in = raw(it->second).substr(it->second.conversation_bytes);
         packing::reader r{in, pool_};
         while (!in.empty()) {
             const bool own = in.front() == own_conversation;
@@ -206,17 +213,38 @@ public:
     }
     void append_message(std::string_view id, const message& m) {
         auto& s = existing(id);
-        pack_message(id, m, s);
+        std::string bytes(raw(s));
+        pack_message(id, m, s, bytes);
+        keep(s, std::move(bytes));
     }
     void put_messages(std::string_view id, const std::vector<message>& all) {
         auto& s = existing(id);
-        s.bytes.resize(s.conversation_bytes);
+        std::string bytes(raw(s).substr(0, s.conversation_bytes));
         s.message_count = 0;
         for (auto& m : all)
-            pack_message(id, m, s);
+            pack_message(id, m, s, bytes);
         s.holds_messages = true;
-        s.bytes.shrink_to_fit();
+        keep(s, std::move(bytes));
     }
+
+    /// On a page big enough to repay it (a fixture's load), trains the compression dictionary on a
+    /// sample of its conversations, once; then compresses every packed one not yet compressed.
+    /// Later packs (a changed conversation evicted) compress too.
+    void compact(std::size_t min_conversations = 1000) {
+        if (slots_.empty()) return;
+        if (!codec_.trained()) {
+            if (slots_.size() < min_conversations) return;
+            std::vector<std::string_view> samples;
+            const std::size_t step = slots_.size() / 4000 + 1; // a few thousand, spread over the page
+            std::size_t i = 0;
+            for (auto& [id, s] : slots_)
+                if (i++ % step == 0 && !s.compressed) samples.push_back(s.bytes);
+            if (!codec_.train(samples)) return;
+        }
+        for (auto& [id, s] : slots_)
+            if (!s.compressed) keep(s, std::move(s.bytes));
+    }
+    bool compressed() const noexcept { return codec_.trained(); }
 
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
@@ -230,8 +258,10 @@ public:
 private:
     struct slot {
         // One buffer: the conversation packed (stale while `live` exists), then its messages
-        // packed, oldest first. Two strings would cost a second allocation per conversation.
+        // packed, oldest first; compressed as a whole once the store has a dictionary. Two strings
+        // would cost a second allocation per conversation.
         std::string bytes;
+        bool compressed = false;
         std::uint32_t conversation_bytes = 0;
         std::uint32_t message_count = 0;
         summary sum;
@@ -249,10 +279,28 @@ private:
         if (it == slots_.end()) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
         return it->second;
     }
-    void pack_message(std::string_view id, const message& m, slot& s) {
-        packing::writer w{s.bytes, pool_}; // appends
+    /// The slot's bytes uncompressed: its own, or a view of a scratch buffer that the next call
+    /// of raw() overwrites (read it before calling anything else of the store).
+    std::string_view raw(const slot& s) const {
+        if (!s.compressed) return s.bytes;
+        codec_.decompress(s.bytes, scratch_);
+        return scratch_;
+    }
+    /// Stores `bytes` (uncompressed) as the slot's, compressed when the store has a dictionary.
+    void keep(slot& s, std::string bytes) {
+        if (codec_.trained()) {
+            codec_.compress(bytes, s.bytes);
+            s.compressed = true;
+        } else {
+            s.bytes = std::move(bytes);
+            s.compressed = false;
+        }
+        s.bytes.shrink_to_fit();
+    }
+    void pack_message(std::string_view id, const message& m, slot& s, std::string& bytes) {
+        packing::writer w{bytes, pool_}; // appends
         const bool own = m.conversation_id && m.conversation_id->value() == id;
-        s.bytes += own ? own_conversation : char(0);
+        bytes += own ? own_conversation : char(0);
         if (own) {
             message copy = m;
             copy.conversation_id.reset();
@@ -292,16 +340,17 @@ private:
             [&](auto d) {
                 if (std::string_view(d.name) != "id") packing::write(w, c.*d.pointer, packing::pooled(d.name));
             });
-        s.bytes.replace(0, s.conversation_bytes, out);
-        s.conversation_bytes = static_cast<std::uint32_t>(out.size());
-        s.bytes.shrink_to_fit();
+        const auto size = static_cast<std::uint32_t>(out.size());
+        out.append(raw(s).substr(s.conversation_bytes)); // its messages follow
+        s.conversation_bytes = size;
+        keep(s, std::move(out));
     }
     void read_into(const slot_map::value_type& entry, conversation& c) const {
         if (entry.second.live) {
             c = *entry.second.live;
             return;
         }
-        std::string_view in = std::string_view(entry.second.bytes).substr(0, entry.second.conversation_bytes);
+        std::string_view in = raw(entry.second).substr(0, entry.second.conversation_bytes);
         packing::reader r{in, pool_};
         boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
             [&](auto d) {
@@ -323,6 +372,8 @@ private:
 
     slot_map slots_;
     string_pool pool_;
+    record_codec codec_;
+    mutable std::string scratch_; // raw()'s
     std::vector<slot*> dirty_;
     mutable std::vector<slot*> live_;
 };

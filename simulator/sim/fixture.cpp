@@ -93,6 +93,7 @@ bool world::load_model(const json::value& fx, std::string& err) {
                         ps.conversations.put_messages(key, *m);
                     }
                 }
+                ps.conversations.compact();
             }
             if (!read_customers(ps, o, err) || !read_content(ps, o, err)) return false;
             if (!load_page_extras(ps, o, err)) return false;

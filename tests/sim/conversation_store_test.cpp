@@ -61,6 +61,34 @@ conversation plain(const std::string& id, std::int64_t minute, bool seen) {
     return c;
 }
 
+// The i-th of a big page: the rich conversation with its own id, customer, times and snippet,
+// and two messages.
+conversation numbered(std::size_t i) {
+    auto c = decoded(rich);
+    const auto psid = std::to_string(7000000000 + i);
+    c.id = conversation_id("100000000000001_" + psid);
+    c.from->id = psid;
+    c.from->name = "Khách " + std::to_string(i);
+    c.updated_at = utc_time(utc_time::time_point(std::chrono::seconds(1767225600 + 30 * i)));
+    c.snippet = "Đơn số " + std::to_string(i * 7919 % 100000);
+    c.seen = i % 2 == 0;
+    return c;
+}
+std::vector<message> two_messages(const conversation& c, std::size_t i) {
+    std::vector<message> out(2);
+    for (std::size_t m = 0; m < 2; ++m) {
+        out[m].id = message_id("m_" + c.from->id + "_" + std::to_string(m));
+        out[m].conversation_id = c.id;
+        out[m].type = "INBOX";
+        out[m].original_message = "Cho mình hỏi đơn " + std::to_string(i + m);
+        out[m].from.emplace();
+        out[m].from->id = c.from->id;
+        out[m].from->name = c.from->name;
+        out[m].inserted_at = c.updated_at;
+    }
+    return out;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(conversation_store_suite)
@@ -164,6 +192,61 @@ BOOST_AUTO_TEST_CASE(a_copy_is_independent_materialised_or_not) {
     BOOST_TEST(copy.find_summary("p_1")->seen);
     BOOST_TEST(!s.get("p_1").seen);
     BOOST_TEST(s.get("p_2").seen);
+}
+
+BOOST_AUTO_TEST_CASE(a_big_store_compresses_and_every_conversation_comes_back) {
+    constexpr std::size_t n = 3000;
+    conversation_store s;
+    std::vector<std::string> want, want_messages;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto c = numbered(i);
+        const auto ms = two_messages(c, i);
+        want.push_back(serialize(encode(c)));
+        want_messages.push_back(serialize(encode(ms)));
+        const auto id = c.id.value();
+        s.insert(std::move(c));
+        s.put_messages(id, ms);
+    }
+    s.compact(n + 1); // too small a page for that threshold: left as it is
+    BOOST_TEST(!s.compressed());
+    const auto plain_bytes = s.packed_bytes();
+    s.compact(n);
+    BOOST_TEST_REQUIRE(s.compressed());
+    const auto small_bytes = s.packed_bytes();
+    BOOST_TEST_MESSAGE("packed " << plain_bytes / n << " B/conversation, compressed " << small_bytes / n);
+    BOOST_TEST(small_bytes * 2 < plain_bytes); // the point of it
+    auto id_of = [](std::size_t i) { return "100000000000001_" + std::to_string(7000000000 + i); };
+    for (std::size_t i = 0; i < n; ++i) {
+        BOOST_TEST(serialize(encode(s.get(id_of(i)))) == want[i]);
+        BOOST_TEST(serialize(encode(s.messages(id_of(i)))) == want_messages[i]);
+        BOOST_TEST(s.message_count(id_of(i)) == 2u);
+    }
+    // Writes after compaction: a change evicted, a message appended, a list replaced; each comes
+    // back, and its neighbours are untouched.
+    s.find(id_of(5))->snippet = "đã đổi";
+    s.settle(0);
+    BOOST_TEST(*s.get(id_of(5)).snippet == "đã đổi");
+    BOOST_TEST(serialize(encode(s.messages(id_of(5)))) == want_messages[5]);
+    auto extra = two_messages(numbered(6), 99);
+    s.append_message(id_of(6), extra[0]);
+    const auto six = s.messages(id_of(6));
+    BOOST_TEST_REQUIRE(six.size() == 3u);
+    BOOST_TEST(*six[2].original_message == *extra[0].original_message);
+    BOOST_TEST(six[2].conversation_id->value() == id_of(6));
+    BOOST_TEST(serialize(encode(s.get(id_of(6)))) == want[6]);
+    s.put_messages(id_of(7), {});
+    BOOST_TEST(s.messages(id_of(7)).empty());
+    BOOST_TEST(s.holds_messages(id_of(7)));
+    BOOST_TEST(serialize(encode(s.get(id_of(8)))) == want[8]);
+    // A new conversation in a compressed store, and a copy of the store.
+    auto fresh = s.try_emplace("new_1").first;
+    fresh->type = "INBOX";
+    s.settle(0);
+    s.append_message("new_1", extra[1]);
+    const conversation_store copy = s;
+    BOOST_TEST(copy.get("new_1").type == "INBOX");
+    BOOST_TEST(copy.messages("new_1").size() == 1u);
+    BOOST_TEST(serialize(encode(copy.get(id_of(n - 1)))) == want[n - 1]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
