@@ -176,12 +176,13 @@ int main(int argc, char** argv) {
     const double first_ms = time_calls(first);
     const double tag_ms = time_calls(tagged);
     const double deep_ms = time_calls(deep);
-    std::printf("{\"bench\":\"sim_scale\",\"conversations\":%zu,\"resident_mb\":%.1f,\"heap_mb\":%.1f,\"kb_per_conversation\":%.2f,"
+    std::printf("{\"bench\":\"sim_scale\",\"conversations\":%zu,\"resident_mb\":%.1f,\"heap_mb\":%.1f,\"kb_per_"
+                "conversation\":%.2f,"
                 "\"load_s\":%.3f,\"listing_first_ms\":%.3f,\"listing_tag_ms\":%.3f,\"listing_deep_ms\":%.3f,"
                 "\"client_first_ms\":%.3f,\"client_tag_ms\":%.3f,\"client_deep_ms\":%.3f,"
                 "\"projected_1m_mb\":%.0f,\"target_1m_300mb\":%s,\"target_listing_1ms\":%s}\n",
-                n, held, heap_held, held * 1024.0 / static_cast<double>(n), load_s, model_first_ms, model_tag_ms, model_deep_ms,
-                first_ms, tag_ms, deep_ms, held * 1e6 / static_cast<double>(n),
+                n, held, heap_held, held * 1024.0 / static_cast<double>(n), load_s, model_first_ms, model_tag_ms,
+                model_deep_ms, first_ms, tag_ms, deep_ms, held * 1e6 / static_cast<double>(n),
                 held * 1e6 / static_cast<double>(n) <= 300 ? "true" : "false",
                 std::max({model_first_ms, model_tag_ms, model_deep_ms}) < 1.0 ? "true" : "false");
     srv.stop();

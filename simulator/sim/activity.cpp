@@ -281,7 +281,8 @@ std::int64_t ms_of(const utc_time& t) {
 void seed_activity(page_state& p) {
     auto& log = p.activity_log;
     const std::string web_prefix = p.chat_plugin_id.empty() ? std::string() : p.chat_plugin_id + "_";
-    p.conversations.for_each([&](const std::string& cid, const conversation& c) {
+    p.conversations.for_each([&](std::string_view cid_view, const conversation& c) {
+        const std::string cid(cid_view);
         const bool comment = c.type == "COMMENT";
         const bool web = !web_prefix.empty() && cid.starts_with(web_prefix);
         const std::string psid = c.from ? c.from->id : std::string();

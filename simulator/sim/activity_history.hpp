@@ -1,12 +1,11 @@
 // A page's activity log, compact: a fixture of a million conversations implies three million
 // records, and as `activity` structs (three strings each) they were 40 % of the simulator's memory.
 // Here a record is a 32-byte row and its strings (conversation ids, psids, staff ids, phones) are
-// stored once each, in blocks that never move, named by a number.
+// stored once each in a string_arena, named by a handle.
 #pragma once
 
 #include "activity.hpp"
-
-#include <boost/unordered/unordered_flat_map.hpp>
+#include "string_arena.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -33,78 +32,6 @@ struct activity_view {
                 comment,      tag,   std::string(phone),        chat_plugin,
                 private_reply};
     }
-};
-
-/// Strings stored once, back to back in blocks that never move (views of them stay valid), and
-/// named by a number. 0 is "" (stored nowhere). A moved-from arena is empty and usable.
-class string_arena {
-public:
-    string_arena() = default;
-    string_arena(const string_arena& o) {
-        for (auto v : o.views_)
-            intern(v);
-    }
-    string_arena& operator=(const string_arena& o) {
-        if (this != &o) *this = string_arena(o);
-        return *this;
-    }
-    string_arena(string_arena&& o) noexcept
-        : blocks_(std::move(o.blocks_)), big_(std::move(o.big_)), used_(o.used_), views_(std::move(o.views_)),
-          ids_(std::move(o.ids_)) {
-        o.forget();
-    }
-    string_arena& operator=(string_arena&& o) noexcept {
-        if (this != &o) {
-            blocks_ = std::move(o.blocks_);
-            big_ = std::move(o.big_);
-            used_ = o.used_;
-            views_ = std::move(o.views_);
-            ids_ = std::move(o.ids_);
-            o.forget();
-        }
-        return *this;
-    }
-
-    std::uint32_t intern(std::string_view s) {
-        if (s.empty()) return 0;
-        if (auto it = ids_.find(s); it != ids_.end()) return it->second;
-        const auto v = store(s);
-        views_.push_back(v);
-        const auto id = static_cast<std::uint32_t>(views_.size()); // 1-based: 0 is ""
-        ids_.emplace(v, id);
-        return id;
-    }
-    std::string_view at(std::uint32_t id) const { return id == 0 ? std::string_view() : views_.at(id - 1); }
-
-private:
-    static constexpr std::size_t block_size = 64 * 1024;
-    std::string_view store(std::string_view s) {
-        if (s.empty()) return {};
-        if (s.size() > block_size) { // a block of its own
-            blocks_.push_back(std::make_unique<char[]>(s.size()));
-            std::copy(s.begin(), s.end(), blocks_.back().get());
-            return {blocks_.back().get(), s.size()};
-        }
-        if (used_ + s.size() > block_size) {
-            big_.push_back(std::make_unique<char[]>(block_size));
-            used_ = 0;
-        }
-        char* at = big_.back().get() + used_;
-        std::copy(s.begin(), s.end(), at);
-        used_ += s.size();
-        return {at, s.size()};
-    }
-    void forget() noexcept { // what a moved-from arena holds: nothing, and a full (absent) block
-        blocks_.clear();
-        big_.clear();
-        used_ = block_size;
-        views_.clear();
-        ids_.clear();
-    }
-    std::vector<std::unique_ptr<char[]>> blocks_, big_;
-    std::size_t used_ = block_size;
-    std::vector<std::string_view> views_;
-    boost::unordered_flat_map<std::string_view, std::uint32_t> ids_;
 };
 
 /// The log, oldest first.

@@ -28,7 +28,7 @@ bool in_window(std::int64_t secs, std::optional<std::int64_t> since, std::option
 // message_count.
 std::int64_t comment_count(const page_state& p, const std::string& post) {
     std::int64_t n = 0;
-    p.conversations.for_each_summary([&](const std::string& cid, const conversation_store::summary& s) {
+    p.conversations.for_each_summary([&](std::string_view cid, const conversation_store::summary& s) {
         auto& convs = p.conversations;
         if (!convs.comment_on(s, post)) return;
         const auto held = p.conversations.message_count(cid);

@@ -2,7 +2,12 @@
 // is about 1 KB as a struct before its strings, a message 680 bytes, and a million conversations
 // must fit in a few hundred MB. Each conversation is kept as packed bytes plus the few fields the
 // listing filters and sorts on (its summary), and is materialised into a struct only when a
-// handler reads or writes it. Its messages are packed in the same slot (no second map).
+// handler reads or writes it. Its messages are packed in the same slot (no second map). On a big
+// page the bytes are compressed against a dictionary trained on the page (record_codec.hpp).
+//
+// No node per conversation: slots sit in a deque (they never move, so the listing index can point
+// at their summaries), ids in a string_arena, and the id -> slot lookup is a flat table of two
+// 32-bit numbers.
 //
 // A materialised conversation is the truth while it exists: handlers change it in place, and it
 // is packed again only when settle() evicts it (a hot conversation is not repacked per request).
@@ -12,17 +17,23 @@
 
 #include "packed_record.hpp"
 #include "record_codec.hpp"
+#include "string_arena.hpp"
 
 #include <pancake/types/conversation.hpp>
 #include <pancake/types/message.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <limits>
-#include <map>
 #include <memory>
+#include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -39,36 +50,43 @@ public:
         std::int64_t updated_us = none, inserted_us = none; ///< microseconds since 1970
         std::uint32_t type = 0;                             ///< pool index of `type`
         std::uint32_t post = 0;                             ///< pool index + 1 of post_id; 0: none
+        /// The live tag ids: a set shared by every conversation with the same tags (the store's).
+        const std::int64_t* tag_ids = nullptr;
+        std::uint32_t tag_count = 0;
         bool seen = false;
-        std::vector<std::int64_t> tags; ///< the live tag ids
 
+        std::span<const std::int64_t> tags() const noexcept { return {tag_ids, tag_count}; }
         /// The listing's order key: updated_at, else inserted_at, else 0 (or the other way round).
         std::int64_t stamp(bool by_inserted = false) const noexcept {
             const auto a = by_inserted ? inserted_us : updated_us, b = by_inserted ? updated_us : inserted_us;
             return a != none ? a : b != none ? b : 0;
         }
         bool has_tag(std::int64_t t) const noexcept {
-            for (auto x : tags)
-                if (x == t) return true;
-            return false;
+            return std::find(tag_ids, tag_ids + tag_count, t) != tag_ids + tag_count;
         }
     };
 
     /// How many may stay materialised between calls (a hot working set is not repacked).
     static constexpr std::size_t default_cache_limit = 1024;
+    /// A load this big trains the compression dictionary as it goes (see insert()).
+    static constexpr std::size_t train_at = 4000;
 
     conversation_store() = default;
-    conversation_store(const conversation_store& o) : pool_(o.pool_), codec_(o.codec_) {
-        for (auto& [id, s] : o.slots_) {
-            auto& mine = slots_[id];
-            mine.bytes = s.bytes;
-            mine.compressed = s.compressed;
+    conversation_store(const conversation_store& o)
+        : ids_(o.ids_), slot_of_(o.slot_of_), order_(o.order_), order_sorted_(o.order_sorted_), pool_(o.pool_),
+          codec_(o.codec_), dirty_(o.dirty_), live_(o.live_) {
+        for (auto& s : o.slots_) {
+            auto& mine = slots_.emplace_back();
+            mine.id = s.id;
+            mine.set_bytes(s.bytes(), s.compressed);
             mine.conversation_bytes = s.conversation_bytes;
-            mine.sum = s.sum;
             mine.message_count = s.message_count;
+            mine.sum = s.sum;
+            const auto t = s.sum.tags(); // the copy's own tag sets
+            mine.sum.tag_ids = intern_tags(std::vector<std::int64_t>(t.begin(), t.end()));
+            if (s.live) mine.live = std::make_unique<conversation>(*s.live);
             mine.holds_messages = s.holds_messages;
-            if (!s.live) continue;
-            materialised(mine, std::make_unique<conversation>(*s.live), s.dirty);
+            mine.dirty = s.dirty;
             mine.changed = s.changed;
         }
     }
@@ -76,69 +94,71 @@ public:
         if (this != &o) *this = conversation_store(o);
         return *this;
     }
+    // A deque's elements, the arena's bytes and the tag sets stay where they are when moved.
     conversation_store(conversation_store&&) noexcept = default;
     conversation_store& operator=(conversation_store&&) noexcept = default;
 
     std::size_t size() const noexcept { return slots_.size(); }
     bool empty() const noexcept { return slots_.empty(); }
-    bool contains(std::string_view id) const { return slots_.find(id) != slots_.end(); }
+    bool contains(std::string_view id) const { return lookup(id) != nullptr; }
 
     /// For a change: materialised and marked for a summary refresh (and a repack on eviction).
     conversation* find(std::string_view id) {
-        auto it = slots_.find(id);
-        if (it == slots_.end()) return nullptr;
-        auto& c = materialise(*it);
-        mark(it->second);
+        auto* s = lookup(id);
+        if (!s) return nullptr;
+        auto& c = materialise(*s);
+        mark(*s);
         return &c;
     }
     /// For reading: materialised (kept until the next evicting settle), not marked.
     const conversation* peek(std::string_view id) const {
-        auto it = slots_.find(id);
-        return it == slots_.end() ? nullptr : &materialise(const_cast<slot_map::value_type&>(*it));
+        auto* s = lookup(id);
+        return s ? &materialise(*s) : nullptr;
     }
     /// The conversation as a value, without materialising it (scans and answers).
     conversation get(std::string_view id) const {
-        auto it = slots_.find(id);
         conversation c;
-        if (it != slots_.end()) read_into(*it, c);
+        if (auto* s = lookup(id)) read_into(*s, c);
         return c;
     }
     const summary* find_summary(std::string_view id) const {
-        auto it = slots_.find(id);
-        return it == slots_.end() ? nullptr : &it->second.sum;
+        auto* s = lookup(id);
+        return s ? &s->sum : nullptr;
     }
     /// The conversation `id`, new (empty but for its id, and marked) if there was none.
     std::pair<conversation*, bool> try_emplace(const std::string& id) {
-        auto [it, created] = slots_.try_emplace(id);
-        if (created) materialised(it->second, std::make_unique<conversation>(), true);
-        auto& c = materialise(*it);
-        if (created) c.id = conversation_id(id);
-        mark(it->second);
+        auto [s, created] = emplace(id, true);
+        if (created) {
+            s.live = std::make_unique<conversation>();
+            s.live->id = conversation_id(id);
+            live_.push_back(index_of(s));
+        }
+        auto& c = materialise(s);
+        mark(s);
         return {&c, created};
     }
-    /// Takes a whole conversation (a fixture's), packed at once: loading stays compact.
-    /// A big load compresses as it goes: at `train_at` conversations the dictionary is made and
-    /// later ones arrive compressed (compressing after the load would leave the heap at its peak,
-    /// freed chunks scattered among live ones).
+    /// Takes a whole conversation (a fixture's), packed at once: loading stays compact. A big
+    /// load compresses as it goes: at `train_at` conversations the dictionary is made and later
+    /// ones arrive compressed (compressing after the load would leave the heap at its peak, freed
+    /// chunks scattered among live ones).
     void insert(conversation c) {
         if (slots_.size() == train_at && !codec_.trained()) compact(train_at);
-        auto [it, created] = slots_.try_emplace(c.id.value());
+        auto [s, created] = emplace(c.id.value(), false);
         if (!created) return; // the first of a repeated id stays (as a map's emplace)
-        it->second.sum = summarise(c);
-        pack(c, it->second);
+        s.sum = summarise(c);
+        pack(c, s);
     }
-    static constexpr std::size_t train_at = 4000;
     /// The summary as the conversation now says (after a change of what it holds), and the id
     /// as the store holds it (a view of it lives as long as the store).
     struct keyed_summary {
-        const std::string& id;
+        std::string_view id;
         const summary& sum;
     };
     keyed_summary refresh(const conversation& c) {
-        auto it = slots_.find(c.id.value());
-        if (it == slots_.end()) throw std::out_of_range("conversation_store: no conversation " + c.id.value());
-        it->second.sum = summarise(c);
-        return {it->first, it->second.sum};
+        auto* s = lookup(c.id.value());
+        if (!s) throw std::out_of_range("conversation_store: no conversation " + c.id.value());
+        s->sum = summarise(c);
+        return {ids_.at(s->id), s->sum};
     }
     const std::string& text(std::uint32_t pooled) const { return pool_.at(pooled); }
     /// A COMMENT thread on `post` (the scans for a post's comments read summaries only).
@@ -150,35 +170,38 @@ public:
     template <class F>
     void for_each(F&& f) const {
         conversation scratch;
-        for (auto& entry : slots_) {
-            if (entry.second.live) {
-                f(entry.first, *entry.second.live);
+        for (auto i : ordered()) {
+            auto& s = slots_[i];
+            if (s.live) {
+                f(ids_.at(s.id), std::as_const(*s.live));
             } else {
-                read_into(entry, scratch);
-                f(entry.first, std::as_const(scratch));
+                read_into(s, scratch);
+                f(ids_.at(s.id), std::as_const(scratch));
             }
         }
     }
     /// f(id, summary) for each, in id order (no decoding).
     template <class F>
     void for_each_summary(F&& f) const {
-        for (auto& [id, s] : slots_)
-            f(id, s.sum);
+        for (auto i : ordered())
+            f(ids_.at(slots_[i].id), slots_[i].sum);
     }
 
     /// After a call: refreshes the summaries of changed conversations and, past `limit`
     /// materialised ones, packs them away (pointers to them die here, and only here).
     void settle(std::size_t limit = default_cache_limit) {
-        for (auto* s : dirty_) {
-            s->sum = summarise(*s->live);
-            s->dirty = false;
+        for (auto i : dirty_) {
+            auto& s = slots_[i];
+            s.sum = summarise(*s.live);
+            s.dirty = false;
         }
         dirty_.clear();
         if (live_.size() <= limit) return;
-        for (auto* s : live_) {
-            if (s->changed) pack(*s->live, *s);
-            s->changed = false;
-            s->live.reset();
+        for (auto i : live_) {
+            auto& s = slots_[i];
+            if (s.changed) pack(*s.live, s);
+            s.changed = false;
+            s.live.reset();
         }
         live_.clear();
     }
@@ -187,35 +210,35 @@ public:
 
     std::vector<message> messages(std::string_view id) const {
         std::vector<message> out;
-        auto it = slots_.find(id);
-        if (it == slots_.end()) return out;
-        out.reserve(it->second.message_count);
-        std::string_view in = raw(it->second).substr(it->second.conversation_bytes);
+        auto* s = lookup(id);
+        if (!s) return out;
+        out.reserve(s->message_count);
+        std::string_view in = raw(*s).substr(s->conversation_bytes);
         packing::reader r{in, pool_};
         while (!in.empty()) {
             const bool own = in.front() == own_conversation;
             in.remove_prefix(1);
             auto& m = out.emplace_back();
             packing::read(r, m);
-            if (own) m.conversation_id = conversation_id(it->first);
+            if (own) m.conversation_id = conversation_id(std::string(id));
         }
         return out;
     }
     /// How many it holds, without decoding them.
     std::size_t message_count(std::string_view id) const {
-        auto it = slots_.find(id);
-        return it == slots_.end() ? 0 : it->second.message_count;
+        auto* s = lookup(id);
+        return s ? s->message_count : 0;
     }
     /// Whether messages were ever given (a fixture may give an empty list).
     bool holds_messages(std::string_view id) const {
-        auto it = slots_.find(id);
-        return it != slots_.end() && it->second.holds_messages;
+        auto* s = lookup(id);
+        return s && s->holds_messages;
     }
     void append_message(std::string_view id, const message& m) {
         auto& s = existing(id);
         std::string bytes(raw(s));
         pack_message(id, m, s, bytes);
-        keep(s, std::move(bytes));
+        keep(s, bytes);
     }
     void put_messages(std::string_view id, const std::vector<message>& all) {
         auto& s = existing(id);
@@ -224,7 +247,7 @@ public:
         for (auto& m : all)
             pack_message(id, m, s, bytes);
         s.holds_messages = true;
-        keep(s, std::move(bytes));
+        keep(s, bytes);
     }
 
     /// On a page big enough to repay it (a fixture's load), trains the compression dictionary on a
@@ -236,21 +259,20 @@ public:
             if (slots_.size() < min_conversations) return;
             std::vector<std::string_view> samples;
             const std::size_t step = slots_.size() / 4000 + 1; // a few thousand, spread over the page
-            std::size_t i = 0;
-            for (auto& [id, s] : slots_)
-                if (i++ % step == 0 && !s.compressed) samples.push_back(s.bytes);
+            for (std::size_t i = 0; i < slots_.size(); i += step)
+                if (!slots_[i].compressed) samples.push_back(slots_[i].bytes());
             if (!codec_.train(samples)) return;
         }
-        for (auto& [id, s] : slots_)
-            if (!s.compressed) keep(s, std::move(s.bytes));
+        for (auto& s : slots_)
+            if (!s.compressed) keep(s, std::string(s.bytes()));
     }
     bool compressed() const noexcept { return codec_.trained(); }
 
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
         std::size_t n = 0;
-        for (auto& [id, s] : slots_)
-            n += s.bytes.size();
+        for (auto& s : slots_)
+            n += s.size;
         return n;
     }
     std::size_t materialised_count() const noexcept { return live_.size(); }
@@ -258,44 +280,99 @@ public:
 private:
     struct slot {
         // One buffer: the conversation packed (stale while `live` exists), then its messages
-        // packed, oldest first; compressed as a whole once the store has a dictionary. Two strings
-        // would cost a second allocation per conversation.
-        std::string bytes;
-        bool compressed = false;
+        // packed, oldest first; compressed as a whole once the store has a dictionary.
+        std::unique_ptr<char[]> data;
+        std::uint32_t size = 0;
+        std::uint32_t id = 0; ///< the store's string_arena handle
         std::uint32_t conversation_bytes = 0;
         std::uint32_t message_count = 0;
         summary sum;
         mutable std::unique_ptr<conversation> live;
+        bool compressed = false;
         bool holds_messages = false;
         bool dirty = false;   ///< the summary awaits a refresh
         bool changed = false; ///< the packed conversation is older than `live`
+
+        std::string_view bytes() const noexcept { return {data.get(), size}; }
+        void set_bytes(std::string_view b, bool z) {
+            if (b.size() > std::numeric_limits<std::uint32_t>::max())
+                throw std::length_error("conversation_store: conversation too big");
+            auto d = std::make_unique<char[]>(b.size());
+            std::memcpy(d.get(), b.data(), b.size());
+            data = std::move(d);
+            size = static_cast<std::uint32_t>(b.size());
+            compressed = z;
+        }
     };
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
-    using slot_map = std::map<std::string, slot, std::less<>>;
+
+    const slot* lookup(std::string_view id) const {
+        const auto h = ids_.find(id);
+        if (h == 0) return nullptr;
+        auto it = slot_of_.find(h);
+        return it == slot_of_.end() ? nullptr : &slots_[it->second];
+    }
+    slot* lookup(std::string_view id) { return const_cast<slot*>(std::as_const(*this).lookup(id)); }
+    std::uint32_t index_of(const slot& s) const { return slot_of_.at(s.id); }
+    std::pair<slot&, bool> emplace(const std::string& id, bool one_off) {
+        if (id.empty()) throw std::invalid_argument("conversation_store: empty conversation id");
+        const auto h = ids_.intern(id);
+        auto [it, created] = slot_of_.try_emplace(h, static_cast<std::uint32_t>(slots_.size()));
+        if (!created) return {slots_[it->second], false};
+        auto& s = slots_.emplace_back();
+        s.id = h;
+        place_in_order(it->second, one_off);
+        return {s, true};
+    }
+    // Id order: a conversation opened by a call takes its place at once (a binary search and a
+    // move of 4-byte indices); a load appends and sorts once, on the first ordered walk.
+    void place_in_order(std::uint32_t i, bool one_off) {
+        const auto id = ids_.at(slots_[i].id);
+        const bool after_last = order_.empty() || ids_.at(slots_[order_.back()].id) < id;
+        if (order_sorted_ && one_off && !after_last) {
+            auto at = std::lower_bound(order_.begin(), order_.end(), id,
+                                       [&](std::uint32_t x, std::string_view v) { return ids_.at(slots_[x].id) < v; });
+            order_.insert(at, i);
+            return;
+        }
+        order_.push_back(i);
+        order_sorted_ = order_sorted_ && after_last;
+    }
+    const std::vector<std::uint32_t>& ordered() const {
+        if (!order_sorted_) {
+            std::sort(order_.begin(), order_.end(),
+                      [&](std::uint32_t a, std::uint32_t b) { return ids_.at(slots_[a].id) < ids_.at(slots_[b].id); });
+            order_sorted_ = true;
+        }
+        return order_;
+    }
+    const std::int64_t* intern_tags(std::vector<std::int64_t> t) {
+        if (t.empty()) return nullptr;
+        return tag_sets_.insert(std::move(t)).first->data(); // a set's nodes never move
+    }
 
     slot& existing(std::string_view id) {
-        auto it = slots_.find(id);
-        if (it == slots_.end()) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
-        return it->second;
+        auto* s = lookup(id);
+        if (!s) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
+        return *s;
     }
     /// The slot's bytes uncompressed: its own, or a view of a scratch buffer that the next call
     /// of raw() overwrites (read it before calling anything else of the store).
     std::string_view raw(const slot& s) const {
-        if (!s.compressed) return s.bytes;
-        codec_.decompress(s.bytes, scratch_);
+        if (!s.compressed) return s.bytes();
+        codec_.decompress(s.bytes(), scratch_);
         return scratch_;
     }
     /// Stores `bytes` (uncompressed) as the slot's, compressed when the store has a dictionary.
-    void keep(slot& s, std::string bytes) {
+    void keep(slot& s, std::string_view bytes) {
         if (codec_.trained()) {
-            codec_.compress(bytes, s.bytes);
-            s.compressed = true;
+            std::string z;
+            codec_.compress(bytes, z);
+            s.set_bytes(z, true);
         } else {
-            s.bytes = std::move(bytes);
-            s.compressed = false;
+            s.set_bytes(bytes, false);
         }
-        s.bytes.shrink_to_fit();
     }
     void pack_message(std::string_view id, const message& m, slot& s, std::string& bytes) {
         packing::writer w{bytes, pool_}; // appends
@@ -311,28 +388,22 @@ private:
         ++s.message_count;
         s.holds_messages = true;
     }
-    void materialised(slot& s, std::unique_ptr<conversation> c, bool dirty) {
-        s.live = std::move(c);
-        live_.push_back(&s);
-        if (dirty) mark(s);
-    }
     void mark(slot& s) {
         s.changed = true;
         if (s.dirty) return;
         s.dirty = true;
-        dirty_.push_back(&s);
+        dirty_.push_back(index_of(s));
     }
-    conversation& materialise(slot_map::value_type& entry) const {
-        auto& s = entry.second;
+    conversation& materialise(const slot& s) const {
         if (!s.live) {
             auto c = std::make_unique<conversation>();
-            read_into(entry, *c);
+            read_into(s, *c);
             s.live = std::move(c);
-            live_.push_back(&s);
+            live_.push_back(index_of(s));
         }
         return *s.live;
     }
-    // The id is the map's key: not stored twice.
+    // The id is the arena's: not stored twice.
     void pack(const conversation& c, slot& s) {
         std::string out;
         packing::writer w{out, pool_};
@@ -343,20 +414,20 @@ private:
         const auto size = static_cast<std::uint32_t>(out.size());
         out.append(raw(s).substr(s.conversation_bytes)); // its messages follow
         s.conversation_bytes = size;
-        keep(s, std::move(out));
+        keep(s, out);
     }
-    void read_into(const slot_map::value_type& entry, conversation& c) const {
-        if (entry.second.live) {
-            c = *entry.second.live;
+    void read_into(const slot& s, conversation& c) const {
+        if (s.live) {
+            c = *s.live;
             return;
         }
-        std::string_view in = raw(entry.second).substr(0, entry.second.conversation_bytes);
+        std::string_view in = raw(s).substr(0, s.conversation_bytes);
         packing::reader r{in, pool_};
         boost::mp11::mp_for_each<boost::describe::describe_members<conversation, boost::describe::mod_public>>(
             [&](auto d) {
                 if (std::string_view(d.name) != "id") packing::read(r, c.*d.pointer);
             });
-        c.id = conversation_id(entry.first);
+        c.id = conversation_id(std::string(ids_.at(s.id)));
     }
     summary summarise(const conversation& c) {
         summary s;
@@ -365,17 +436,25 @@ private:
         s.type = pool_.intern(c.type);
         s.post = c.post_id ? pool_.intern(*c.post_id) + 1 : 0;
         s.seen = c.seen;
+        std::vector<std::int64_t> tags;
         for (auto& t : c.tags)
-            if (t && t->id) s.tags.push_back(t->id->value());
+            if (t && t->id) tags.push_back(t->id->value());
+        s.tag_count = static_cast<std::uint32_t>(tags.size());
+        s.tag_ids = intern_tags(std::move(tags));
         return s;
     }
 
-    slot_map slots_;
+    std::deque<slot> slots_;
+    string_arena ids_;
+    boost::unordered_flat_map<std::uint32_t, std::uint32_t> slot_of_; ///< id handle -> slots_ index
+    mutable std::vector<std::uint32_t> order_;                        ///< slots_ indices, by id
+    mutable bool order_sorted_ = true;
+    std::set<std::vector<std::int64_t>> tag_sets_; ///< the distinct tag sets (few), summaries point in
     string_pool pool_;
     record_codec codec_;
     mutable std::string scratch_; // raw()'s
-    std::vector<slot*> dirty_;
-    mutable std::vector<slot*> live_;
+    std::vector<std::uint32_t> dirty_;
+    mutable std::vector<std::uint32_t> live_;
 };
 
 } // namespace pancake::sim

@@ -152,7 +152,7 @@ bool world::read_customers(page_state& p, const json::object& page, std::string&
     }
     // Every customer of a conversation is a page customer (its customers[].id is the page-customer
     // id page_customers/{id} takes), so the fixture need not list them twice.
-    p.conversations.for_each([&](const std::string&, const conversation& conv) {
+    p.conversations.for_each([&](std::string_view, const conversation& conv) {
         for (auto& ref : conv.customers) {
             if (ref.id.empty() || customers.count(ref.id)) continue;
             page_customer pc;

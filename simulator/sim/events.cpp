@@ -112,7 +112,7 @@ message world::receive_customer_message(page_state& p, const customer_message& m
         // if there is one, else a new one named after this comment.
         const std::string post = m.post_id.value_or(page + "_post");
         auto& convs = p.conversations;
-        convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
+        convs.for_each_summary([&](std::string_view id, const conversation_store::summary& s) {
             if (!convs.comment_on(s, post)) return;
             const auto x = convs.get(id); // a copy: a scan must not fill the cache
             if (x.from && x.from->id == m.psid) cid = id;

@@ -153,24 +153,24 @@ handle_result world::conversations_get(ctx& c) {
         }
     } else {
         // By inserted_at (rarer; inserted_at never changes): a filtered copy, sorted.
-        using item = std::pair<const std::string*, const summary*>;
+        using item = std::pair<std::string_view, const summary*>;
         std::vector<item> list;
-        convs.for_each_summary([&](const std::string& id, const summary& x) {
-            if (matches(x)) list.emplace_back(&id, &x);
+        convs.for_each_summary([&](std::string_view id, const summary& x) {
+            if (matches(x)) list.emplace_back(id, &x);
         });
         auto before = [&](const item& a, const item& b) {
             if (unread_first && a.second->seen != b.second->seen) return !a.second->seen;
             auto ta = a.second->stamp(true), tb = b.second->stamp(true);
-            return ta != tb ? ta > tb : *a.first > *b.first;
+            return ta != tb ? ta > tb : a.first > b.first;
         };
         if (cursor) { // only what comes after the cursor
-            const item at{&cursor_id, cursor};
+            const item at{cursor_id, cursor};
             list.erase(std::remove_if(list.begin(), list.end(), [&](auto& x) { return !before(at, x); }), list.end());
         }
         auto n = std::min(list.size(), conversations_per_call);
         std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(), before);
         for (std::size_t i = 0; i < n; ++i)
-            arr.push_back(answer(*list[i].first));
+            arr.push_back(answer(list[i].first));
     }
     c.out.resp = json_response(200, ok_with({{"conversations", std::move(arr)}}));
     return std::move(c.out);

@@ -76,7 +76,7 @@ public:
     }
     void rebuild(const conversation_store& convs) {
         clear();
-        convs.for_each_summary([&](const std::string& id, const conversation_store::summary& s) {
+        convs.for_each_summary([&](std::string_view id, const conversation_store::summary& s) {
             all_.insert(key(id, s));
             if (!s.seen) unread_.insert(key(id, s));
         });

@@ -23,7 +23,7 @@ json::value world::snapshot() const {
         o["uploads"] = std::move(uploads);
         json::array convs;
         const auto& store = p.conversations; // (clang 14 cannot capture a structured binding)
-        store.for_each([&](const std::string& cid, const conversation& c) {
+        store.for_each([&](std::string_view cid, const conversation& c) {
             auto jc = encode(c).as_object();
             if (store.holds_messages(cid)) jc["messages"] = encode(store.messages(cid));
             convs.push_back(std::move(jc));

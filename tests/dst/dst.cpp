@@ -333,8 +333,8 @@ private:
         auto& cache = conversation_cache_[page + (inbox_only ? "/inbox" : "")];
         if (cache.first != all.size()) {
             cache.second.clear();
-            all.for_each_summary([&](const std::string& id, const pancake::sim::conversation_store::summary& s) {
-                if (!inbox_only || all.text(s.type) == "INBOX") cache.second.push_back(id);
+            all.for_each_summary([&](std::string_view id, const pancake::sim::conversation_store::summary& s) {
+                if (!inbox_only || all.text(s.type) == "INBOX") cache.second.emplace_back(id);
             });
             cache.first = all.size();
         }

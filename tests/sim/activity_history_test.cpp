@@ -68,8 +68,23 @@ BOOST_AUTO_TEST_CASE(strings_are_stored_once_and_a_copy_stands_alone) {
 
     string_arena moved = std::move(arena); // the moved-from one is empty and usable again
     BOOST_TEST(moved.at(a) == "100000000000001_200000000001000");
-    BOOST_TEST(arena.intern("again") == 1u);
-    BOOST_TEST(arena.at(1) == "again");
+    const auto again = arena.intern("again");
+    BOOST_TEST(again != 0u);
+    BOOST_TEST(arena.at(again) == "again");
+    BOOST_TEST(arena.find("again") == again);
+    BOOST_TEST(arena.find("100000000000001_200000000001000") == 0u); // not this arena's any more
+    BOOST_TEST(arena.size() == 1u);
+    // A copy: the same handles, its own bytes.
+    const string_arena arena_copy = moved;
+    BOOST_TEST(arena_copy.at(a) == "100000000000001_200000000001000");
+    BOOST_TEST(arena_copy.at(b) == big);
+    BOOST_TEST(arena_copy.find("conversation-19999") == moved.find("conversation-19999"));
+    BOOST_TEST((arena_copy.at(a).data() != moved.at(a).data())); // (a bool: the views are not printed)
+    // Lengths across the 1-, 2- and 3-byte length prefixes come back whole.
+    for (std::size_t n : {127u, 128u, 16383u, 16384u, 65000u}) {
+        const std::string s(n, 'y');
+        BOOST_TEST(arena.at(arena.intern(s)) == s);
+    }
     BOOST_TEST(arena.intern("") == 0u);
 
     auto log = std::make_unique<activity_history>();

@@ -61,7 +61,7 @@ struct harness {
     }
     std::vector<std::string> ids() const {
         std::vector<std::string> out;
-        w.find_page(P)->conversations.for_each_summary([&](auto& id, auto&) { out.push_back(id); });
+        w.find_page(P)->conversations.for_each_summary([&](auto id, auto&) { out.emplace_back(id); });
         return out;
     }
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); }
@@ -139,7 +139,7 @@ struct harness {
             auto& alt = q.by_inserted ? x.updated_at : x.inserted_at;
             return t ? t->time() : alt ? alt->time() : utc_time::time_point{};
         };
-        w.find_page(P)->conversations.for_each([&](const std::string&, const conversation& x) {
+        w.find_page(P)->conversations.for_each([&](std::string_view, const conversation& x) {
             if (!q.type.empty() && x.type != q.type) return;
             if (!std::all_of(q.tags.begin(), q.tags.end(), [&](auto t) { return x.has_tag(tag_id(t)); })) return;
             auto secs = std::chrono::floor<std::chrono::seconds>(stamp(x)).time_since_epoch().count();
