@@ -176,14 +176,20 @@ int main(int argc, char** argv) {
     const double first_ms = time_calls(first);
     const double tag_ms = time_calls(tagged);
     const double deep_ms = time_calls(deep);
-    std::printf("{\"bench\":\"sim_scale\",\"conversations\":%zu,\"resident_mb\":%.1f,\"heap_mb\":%.1f,\"kb_per_"
+    // The listing's index is built on the first call: memory counts it (the state a serving
+    // simulator holds), the larger of the two figures is the one held to the target.
+    malloc_trim(0);
+    const double held_listing = rss_mb() - rss0;
+    const double held_max = std::max(held, held_listing);
+    std::printf("{\"bench\":\"sim_scale\",\"conversations\":%zu,\"resident_mb\":%.1f,\"resident_after_listing_mb\":%."
+                "1f,\"heap_mb\":%.1f,\"kb_per_"
                 "conversation\":%.2f,"
                 "\"load_s\":%.3f,\"listing_first_ms\":%.3f,\"listing_tag_ms\":%.3f,\"listing_deep_ms\":%.3f,"
                 "\"client_first_ms\":%.3f,\"client_tag_ms\":%.3f,\"client_deep_ms\":%.3f,"
                 "\"projected_1m_mb\":%.0f,\"target_1m_300mb\":%s,\"target_listing_1ms\":%s}\n",
-                n, held, heap_held, held * 1024.0 / static_cast<double>(n), load_s, model_first_ms, model_tag_ms,
-                model_deep_ms, first_ms, tag_ms, deep_ms, held * 1e6 / static_cast<double>(n),
-                held * 1e6 / static_cast<double>(n) <= 300 ? "true" : "false",
+                n, held, held_listing, heap_held, held_max * 1024.0 / static_cast<double>(n), load_s, model_first_ms,
+                model_tag_ms, model_deep_ms, first_ms, tag_ms, deep_ms, held_max * 1e6 / static_cast<double>(n),
+                held_max * 1e6 / static_cast<double>(n) <= 300 ? "true" : "false",
                 std::max({model_first_ms, model_tag_ms, model_deep_ms}) < 1.0 ? "true" : "false");
     srv.stop();
     return 0;

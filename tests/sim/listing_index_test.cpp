@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 // The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
 namespace listing_index_test {
@@ -252,6 +253,70 @@ BOOST_AUTO_TEST_CASE(a_copied_world_lists_from_its_own_conversations) {
     const auto got = listed_ids(r);
     BOOST_TEST(got == std::vector<std::string>(before.begin(), before.begin() + 60));
     BOOST_TEST(h.w.find_page(P) == nullptr); // the original holds nothing now: the copy answered alone
+}
+
+// The compact ordered set under many changes (merges included) against a std::set: same
+// entries, same order, same bounds.
+BOOST_AUTO_TEST_CASE(the_compact_set_matches_a_tree_through_merges) {
+    using sim::conversation_store;
+    using sim::listing_index;
+    std::mt19937 rng(7);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3000; ++i)
+        ids.push_back("c_" + std::to_string(i));
+    std::vector<std::int64_t> at(ids.size());
+    const conversation_store::summary dummy;
+    auto entry = [&](std::size_t i) { return listing_index::entry{at[i], ids[i], &dummy}; };
+    std::vector<listing_index::entry> first;
+    std::set<listing_index::entry, listing_index::newer_first> oracle;
+    for (std::size_t i = 0; i < ids.size(); i += 2) { // half present at the start
+        at[i] = static_cast<std::int64_t>(rng() % 500);
+        first.push_back(entry(i));
+        oracle.insert(entry(i));
+    }
+    std::vector<bool> present(ids.size());
+    for (std::size_t i = 0; i < ids.size(); i += 2)
+        present[i] = true;
+    listing_index::set s;
+    s.assign(first);
+    auto same = [&] {
+        std::vector<std::string> a, b;
+        for (auto it = s.begin(); it != s.end(); ++it)
+            a.emplace_back(it->id);
+        for (auto& e : oracle)
+            b.emplace_back(e.id);
+        return a == b && s.size() == oracle.size();
+    };
+    BOOST_TEST(same());
+    for (int step = 0; step < 6000; ++step) { // several merges (each past 1024 changes)
+        const auto i = rng() % ids.size();
+        if (present[i]) {
+            s.erase(entry(i));
+            oracle.erase(entry(i));
+        }
+        at[i] = static_cast<std::int64_t>(rng() % 500);
+        if (rng() % 4 != 0) {
+            s.insert(entry(i));
+            s.insert(entry(i)); // twice: held once
+            oracle.insert(entry(i));
+            present[i] = true;
+        } else {
+            present[i] = false;
+        }
+        if (step % 1500 == 0) BOOST_TEST(same());
+        if (step % 97 == 0) { // bounds from a random key
+            const listing_index::entry k{static_cast<std::int64_t>(rng() % 500), ids[rng() % ids.size()], &dummy};
+            auto lo = s.lower_bound(k);
+            auto olo = oracle.lower_bound(k);
+            BOOST_TEST((lo == s.end()) == (olo == oracle.end()));
+            if (lo != s.end() && olo != oracle.end()) BOOST_TEST(lo->id == olo->id);
+            auto up = s.upper_bound(k);
+            auto oup = oracle.upper_bound(k);
+            BOOST_TEST((up == s.end()) == (oup == oracle.end()));
+            if (up != s.end() && oup != oracle.end()) BOOST_TEST(up->id == oup->id);
+        }
+    }
+    BOOST_TEST(same());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
