@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     sim::server srv(ioc.get_executor(), real_clock::instance(), so);
     srv.model().rate_limits().per_second = 0;
     const double rss0 = rss_mb();
-    const double heap0 = static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0);
+    const double heap0 = static_cast<double>(mallinfo2().uordblks + mallinfo2().hblkhd) / (1024.0 * 1024.0);
     double load_s = 0;
     {
         auto fx = fixture(n);
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     malloc_trim(0); // the fixture's DOM is gone: count what the simulator keeps
     const double held = rss_mb() - rss0;
     // The heap's live bytes: what the state needs, without the allocator's holes.
-    const double heap_held = static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0) - heap0;
+    const double heap_held = static_cast<double>(mallinfo2().uordblks + mallinfo2().hblkhd) / (1024.0 * 1024.0) - heap0;
 
     client_config cfg;
     cfg.base_url = "http://sim.invalid";

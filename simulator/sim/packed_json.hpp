@@ -1,4 +1,4 @@
-// A JSON value kept as deflated text: what reset() and snapshots return to. A fixture of a
+// A JSON value kept as compressed text (zstd): what reset() and snapshots return to. A fixture of a
 // million conversations is gigabytes as a DOM and tens of megabytes this way; it is read only
 // on reset and snapshot, where a parse is cheap next to rebuilding the model.
 #pragma once
@@ -13,7 +13,7 @@ namespace pancake::sim {
 class packed_json {
 public:
     packed_json() = default;
-    /// Serializes and deflates `v` in chunks (no full text copy is made).
+    /// Serializes and compresses `v` in chunks (no full text copy is made).
     explicit packed_json(const boost::json::value& v);
     /// The value back (null when empty).
     boost::json::value value() const;

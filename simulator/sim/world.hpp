@@ -286,7 +286,7 @@ private:
     std::mt19937_64 rng_;
     behaviour behaviour_;
     rate_limit_config rate_;
-    packed_json fixture_; ///< what reset() returns to (deflated text, not a DOM)
+    packed_json fixture_; ///< what reset() returns to (compressed text, not a DOM)
     std::map<std::string, page_state> pages_;
     std::map<std::string, std::string> token_to_page_;
     std::vector<user_token> user_tokens_;
