@@ -5,9 +5,9 @@
 // handler reads or writes it. Its messages are packed in the same slot (no second map). On a big
 // page the bytes are compressed against a dictionary trained on the page (record_codec.hpp).
 //
-// No node per conversation: slots sit in a deque (they never move, so the listing index can point
-// at their summaries), ids in a string_arena, and the id -> slot lookup is a flat table of two
-// 32-bit numbers.
+// No node per conversation: slots sit in blocks (they never move, so the listing index can point
+// at their summaries), their bytes in a bump-allocated byte_heap, ids in a string_arena, and the id -> slot lookup is a
+// flat table of two 32-bit numbers.
 //
 // A materialised conversation is the truth while it exists: handlers change it in place, and it
 // is packed again only when settle() evicts it (a hot conversation is not repacked per request).
@@ -29,7 +29,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <set>
@@ -41,6 +40,105 @@
 #include <vector>
 
 namespace pancake::sim {
+
+namespace detail {
+
+/// Elements that never move, in blocks of 16, 32, ... up to 4096 (a small page stays small; a big
+/// one's blocks are big enough to be mapped apart from the heap's small chunks).
+template <class T>
+class block_list {
+public:
+    block_list() = default;
+    block_list(block_list&& o) noexcept : blocks_(std::move(o.blocks_)), size_(std::exchange(o.size_, 0)) {
+        o.blocks_.clear();
+    }
+    block_list& operator=(block_list&& o) noexcept {
+        blocks_ = std::move(o.blocks_);
+        size_ = std::exchange(o.size_, 0);
+        o.blocks_.clear();
+        return *this;
+    }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    T& operator[](std::size_t i) noexcept {
+        auto [b, at] = place(i);
+        return blocks_[b][at];
+    }
+    const T& operator[](std::size_t i) const noexcept {
+        auto [b, at] = place(i);
+        return blocks_[b][at];
+    }
+    T& emplace_back() {
+        auto [b, at] = place(size_);
+        if (b == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(block_size(b)));
+        ++size_;
+        return blocks_[b][at];
+    }
+
+private:
+    static constexpr std::size_t first = 16, last = 4096, doubling = 9; // 16 << 8 == 4096
+    static constexpr std::size_t ramp = first * ((std::size_t{1} << doubling) - 1);
+    static std::size_t block_size(std::size_t b) noexcept { return b < doubling ? first << b : last; }
+    static std::pair<std::size_t, std::size_t> place(std::size_t i) noexcept {
+        if (i >= ramp) return {doubling + (i - ramp) / last, (i - ramp) % last};
+        std::size_t b = 0;
+        while (i >= (first << b)) {
+            i -= first << b;
+            ++b;
+        }
+        return {b, i};
+    }
+    std::vector<std::unique_ptr<T[]>> blocks_;
+    std::size_t size_ = 0;
+};
+
+/// Bytes for the records, bump-allocated in blocks that grow to 256 KB: no malloc header per
+/// record, and no small permanent chunks left among a load's freed temporaries. A replaced
+/// record's bytes become garbage; the owner compacts when the garbage passes a quarter of the
+/// live bytes, and after a load.
+class byte_heap {
+public:
+    byte_heap() = default;
+    byte_heap(byte_heap&& o) noexcept { *this = std::move(o); }
+    byte_heap& operator=(byte_heap&& o) noexcept { // the source is left empty, not pointing into ours
+        blocks_ = std::move(o.blocks_);
+        at_ = std::exchange(o.at_, nullptr);
+        room_ = std::exchange(o.room_, 0);
+        next_ = std::exchange(o.next_, 512);
+        live_ = std::exchange(o.live_, 0);
+        garbage_ = std::exchange(o.garbage_, 0);
+        o.blocks_.clear();
+        return *this;
+    }
+    char* allocate(std::size_t n) {
+        if (n > room_) {
+            next_ = std::min<std::size_t>(next_ * 2, max_block);
+            const auto size = std::max(n, next_);
+            blocks_.push_back(std::make_unique<char[]>(size));
+            at_ = blocks_.back().get();
+            room_ = size;
+        }
+        char* p = at_;
+        at_ += n;
+        room_ -= n;
+        live_ += n;
+        return p;
+    }
+    void release(std::size_t n) noexcept {
+        live_ -= n;
+        garbage_ += n;
+    }
+    bool wants_compaction() const noexcept { return garbage_ > (std::size_t{1} << 20) && garbage_ > live_ / 4; }
+    std::size_t garbage() const noexcept { return garbage_; }
+
+private:
+    static constexpr std::size_t max_block = 256 * 1024;
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* at_ = nullptr;
+    std::size_t room_ = 0, next_ = 512, live_ = 0, garbage_ = 0;
+};
+
+} // namespace detail
 
 class conversation_store {
 public:
@@ -75,10 +173,11 @@ public:
     conversation_store(const conversation_store& o)
         : ids_(o.ids_), slot_of_(o.slot_of_), order_(o.order_), order_sorted_(o.order_sorted_), pool_(o.pool_),
           codec_(o.codec_), dirty_(o.dirty_), live_(o.live_) {
-        for (auto& s : o.slots_) {
+        for (std::size_t i = 0; i < o.slots_.size(); ++i) {
+            auto& s = o.slots_[i];
             auto& mine = slots_.emplace_back();
             mine.id = s.id;
-            mine.set_bytes(s.bytes(), s.compressed);
+            set_bytes(mine, s.bytes(), s.compressed);
             mine.conversation_bytes = s.conversation_bytes;
             mine.message_count = s.message_count;
             mine.sum = s.sum;
@@ -94,7 +193,7 @@ public:
         if (this != &o) *this = conversation_store(o);
         return *this;
     }
-    // A deque's elements, the arena's bytes and the tag sets stay where they are when moved.
+    // Slot blocks, heap blocks, the arena's bytes and the tag sets stay where they are when moved.
     conversation_store(conversation_store&&) noexcept = default;
     conversation_store& operator=(conversation_store&&) noexcept = default;
 
@@ -254,25 +353,25 @@ public:
     /// sample of its conversations, once; then compresses every packed one not yet compressed.
     /// Later packs (a changed conversation evicted) compress too.
     void compact(std::size_t min_conversations = 1000) {
-        if (slots_.empty()) return;
-        if (!codec_.trained()) {
-            if (slots_.size() < min_conversations) return;
+        if (!codec_.trained() && !slots_.empty() && slots_.size() >= min_conversations) {
             std::vector<std::string_view> samples;
             const std::size_t step = slots_.size() / 4000 + 1; // a few thousand, spread over the page
             for (std::size_t i = 0; i < slots_.size(); i += step)
                 if (!slots_[i].compressed) samples.push_back(slots_[i].bytes());
-            if (!codec_.train(samples)) return;
+            codec_.train(samples); // (if zstd cannot, the records stay as they are)
         }
-        for (auto& s : slots_)
-            if (!s.compressed) keep(s, std::string(s.bytes()));
+        if (codec_.trained())
+            for (std::size_t i = 0; i < slots_.size(); ++i)
+                if (!slots_[i].compressed) keep(slots_[i], std::string(slots_[i].bytes()));
+        if (heap_.garbage() != 0) compact_heap(); // a load replaced each record once or twice
     }
     bool compressed() const noexcept { return codec_.trained(); }
 
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
         std::size_t n = 0;
-        for (auto& s : slots_)
-            n += s.size;
+        for (std::size_t i = 0; i < slots_.size(); ++i)
+            n += slots_[i].size;
         return n;
     }
     std::size_t materialised_count() const noexcept { return live_.size(); }
@@ -281,7 +380,7 @@ private:
     struct slot {
         // One buffer: the conversation packed (stale while `live` exists), then its messages
         // packed, oldest first; compressed as a whole once the store has a dictionary.
-        std::unique_ptr<char[]> data;
+        const char* data = nullptr; ///< in the store's byte_heap
         std::uint32_t size = 0;
         std::uint32_t id = 0; ///< the store's string_arena handle
         std::uint32_t conversation_bytes = 0;
@@ -293,16 +392,7 @@ private:
         bool dirty = false;   ///< the summary awaits a refresh
         bool changed = false; ///< the packed conversation is older than `live`
 
-        std::string_view bytes() const noexcept { return {data.get(), size}; }
-        void set_bytes(std::string_view b, bool z) {
-            if (b.size() > std::numeric_limits<std::uint32_t>::max())
-                throw std::length_error("conversation_store: conversation too big");
-            auto d = std::make_unique<char[]>(b.size());
-            std::memcpy(d.get(), b.data(), b.size());
-            data = std::move(d);
-            size = static_cast<std::uint32_t>(b.size());
-            compressed = z;
-        }
+        std::string_view bytes() const noexcept { return {data, size}; }
     };
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
@@ -369,10 +459,32 @@ private:
         if (codec_.trained()) {
             std::string z;
             codec_.compress(bytes, z);
-            s.set_bytes(z, true);
+            set_bytes(s, z, true);
         } else {
-            s.set_bytes(bytes, false);
+            set_bytes(s, bytes, false);
         }
+    }
+    void set_bytes(slot& s, std::string_view b, bool compressed) {
+        if (b.size() > std::numeric_limits<std::uint32_t>::max())
+            throw std::length_error("conversation_store: conversation too big");
+        char* to = heap_.allocate(b.size());
+        std::memcpy(to, b.data(), b.size());
+        heap_.release(s.size);
+        s.data = to;
+        s.size = static_cast<std::uint32_t>(b.size());
+        s.compressed = compressed;
+        if (heap_.wants_compaction()) compact_heap();
+    }
+    // Every record copied into a fresh heap; the old one (all its garbage) goes.
+    void compact_heap() {
+        detail::byte_heap fresh;
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            auto& s = slots_[i];
+            char* to = fresh.allocate(s.size);
+            std::memcpy(to, s.data, s.size);
+            s.data = to;
+        }
+        heap_ = std::move(fresh);
     }
     void pack_message(std::string_view id, const message& m, slot& s, std::string& bytes) {
         packing::writer w{bytes, pool_}; // appends
@@ -444,7 +556,8 @@ private:
         return s;
     }
 
-    std::deque<slot> slots_;
+    detail::byte_heap heap_; // (before the slots, which point into it)
+    detail::block_list<slot> slots_;
     string_arena ids_;
     boost::unordered_flat_map<std::uint32_t, std::uint32_t> slot_of_; ///< id handle -> slots_ index
     mutable std::vector<std::uint32_t> order_;                        ///< slots_ indices, by id

@@ -16,11 +16,12 @@ constexpr std::int64_t max_unix_seconds = 9'000'000'000'000; // beyond: no µs o
 // A conversation as the REST API shows it: nullable fields present as null (the spec's examples
 // carry them), `version` only with rest_conversation_version (it is documented on webhooks only).
 json::value world::conversation_json(const conversation& c) const {
-    auto o = encode(c).as_object();
+    auto v = encode(c); // (edited in place: a copy of the object would double the allocations)
+    auto& o = v.as_object();
     for (auto key : {"post_id", "snippet", "assignee_group_id"})
         if (!o.contains(key)) o[key] = nullptr;
     if (!behaviour_.rest_conversation_version) o.erase("version");
-    return o;
+    return v;
 }
 
 handle_result world::conversations_get(ctx& c) {
