@@ -182,6 +182,10 @@ std::optional<activity> activity_from_json(const json::value& v, std::string& er
             return std::nullopt;
         }
         a.tag = *tag;
+        if (!a.phone.empty() && a.tag != 0) { // a phone comes with a customer's message, not a tag change
+            err = "activity: a tag record carries no phone";
+            return std::nullopt;
+        }
     }
     for (auto [k, dst] : {std::pair{"chat_plugin", &a.chat_plugin}, std::pair{"private_reply", &a.private_reply}}) {
         if (auto* f = o->if_contains(k)) {

@@ -336,17 +336,19 @@ public:
     void append_message(std::string_view id, const message& m) {
         auto& s = existing(id);
         std::string bytes(raw(s));
-        pack_message(id, m, s, bytes);
-        keep(s, bytes);
+        pack_message(id, m, bytes);
+        keep(s, bytes); // counted after: a throw leaves the slot as it was
+        ++s.message_count;
+        s.holds_messages = true;
     }
     void put_messages(std::string_view id, const std::vector<message>& all) {
         auto& s = existing(id);
         std::string bytes(raw(s).substr(0, s.conversation_bytes));
-        s.message_count = 0;
         for (auto& m : all)
-            pack_message(id, m, s, bytes);
-        s.holds_messages = true;
+            pack_message(id, m, bytes);
         keep(s, bytes);
+        s.message_count = static_cast<std::uint32_t>(all.size());
+        s.holds_messages = true;
     }
 
     /// On a page big enough to repay it (a fixture's load), trains the compression dictionary on a
@@ -398,21 +400,23 @@ private:
     static constexpr char own_conversation = 1;
 
     const slot* lookup(std::string_view id) const {
-        const auto h = ids_.find(id);
-        if (h == 0) return nullptr;
+        const auto h = ids_.find(id); // 0: "" (a valid id, as it was for a map), or not stored
+        if (h == 0 && !id.empty()) return nullptr;
         auto it = slot_of_.find(h);
         return it == slot_of_.end() ? nullptr : &slots_[it->second];
     }
     slot* lookup(std::string_view id) { return const_cast<slot*>(std::as_const(*this).lookup(id)); }
     std::uint32_t index_of(const slot& s) const { return slot_of_.at(s.id); }
     std::pair<slot&, bool> emplace(const std::string& id, bool one_off) {
-        if (id.empty()) throw std::invalid_argument("conversation_store: empty conversation id");
         const auto h = ids_.intern(id);
-        auto [it, created] = slot_of_.try_emplace(h, static_cast<std::uint32_t>(slots_.size()));
-        if (!created) return {slots_[it->second], false};
+        if (auto it = slot_of_.find(h); it != slot_of_.end()) return {slots_[it->second], false};
+        // Grown before anything refers to the new slot: a throw leaves no half-made entry.
+        order_.reserve(order_.size() + 1);
+        const auto i = static_cast<std::uint32_t>(slots_.size());
         auto& s = slots_.emplace_back();
         s.id = h;
-        place_in_order(it->second, one_off);
+        slot_of_.emplace(h, i);
+        place_in_order(i, one_off);
         return {s, true};
     }
     // Id order: a conversation opened by a call takes its place at once (a binary search and a
@@ -468,7 +472,7 @@ private:
         if (b.size() > std::numeric_limits<std::uint32_t>::max())
             throw std::length_error("conversation_store: conversation too big");
         char* to = heap_.allocate(b.size());
-        std::memcpy(to, b.data(), b.size());
+        if (!b.empty()) std::memcpy(to, b.data(), b.size());
         heap_.release(s.size);
         s.data = to;
         s.size = static_cast<std::uint32_t>(b.size());
@@ -478,15 +482,16 @@ private:
     // Every record copied into a fresh heap; the old one (all its garbage) goes.
     void compact_heap() {
         detail::byte_heap fresh;
+        std::vector<char*> to(slots_.size()); // all copied before any slot points at them
         for (std::size_t i = 0; i < slots_.size(); ++i) {
-            auto& s = slots_[i];
-            char* to = fresh.allocate(s.size);
-            std::memcpy(to, s.data, s.size);
-            s.data = to;
+            to[i] = fresh.allocate(slots_[i].size);
+            if (slots_[i].size != 0) std::memcpy(to[i], slots_[i].data, slots_[i].size);
         }
+        for (std::size_t i = 0; i < slots_.size(); ++i)
+            slots_[i].data = to[i];
         heap_ = std::move(fresh);
     }
-    void pack_message(std::string_view id, const message& m, slot& s, std::string& bytes) {
+    void pack_message(std::string_view id, const message& m, std::string& bytes) {
         packing::writer w{bytes, pool_}; // appends
         const bool own = m.conversation_id && m.conversation_id->value() == id;
         bytes += own ? own_conversation : char(0);
@@ -497,8 +502,6 @@ private:
         } else {
             packing::write(w, m);
         }
-        ++s.message_count;
-        s.holds_messages = true;
     }
     void mark(slot& s) {
         s.changed = true;
@@ -525,8 +528,8 @@ private:
             });
         const auto size = static_cast<std::uint32_t>(out.size());
         out.append(raw(s).substr(s.conversation_bytes)); // its messages follow
-        s.conversation_bytes = size;
         keep(s, out);
+        s.conversation_bytes = size; // (after: if keep throws, the old bytes and split stay)
     }
     void read_into(const slot& s, conversation& c) const {
         if (s.live) {

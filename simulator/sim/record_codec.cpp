@@ -28,8 +28,8 @@ constexpr int codec_level = 9;
 constexpr std::size_t codec_dictionary_capacity = 16 * 1024;
 // Every frame starts with the same four bytes (ZSTD_MAGICNUMBER, little-endian): not stored.
 constexpr std::array<char, 4> codec_magic{'\x28', '\xB5', '\x2F', '\xFD'};
-// A record is a conversation and its messages; anything claiming more is damage, not a record.
-constexpr unsigned long long codec_max_record = 64ull << 20;
+// The store keeps a record's size in 32 bits: a frame claiming more is damage, not a record.
+constexpr unsigned long long codec_max_record = 0xFFFF'FFFFull;
 
 // Contexts are reused (making one costs more than compressing a record); one per thread, so
 // worlds on different threads never share one.

@@ -174,6 +174,10 @@ BOOST_AUTO_TEST_CASE(try_emplace_creates_once_and_iteration_is_in_id_order) {
     BOOST_TEST(!s.get("p_1").seen);
     BOOST_TEST(s.size() == 2u);
     BOOST_TEST(!s.contains("p_3"));
+    BOOST_TEST(!s.contains("")); // "" is an id like any other (as it was for a map)
+    s.try_emplace("").first->type = "INBOX";
+    BOOST_TEST(s.contains(""));
+    BOOST_TEST(s.size() == 3u);
     BOOST_TEST(s.find("p_3") == nullptr);
     BOOST_TEST(s.peek("p_3") == nullptr);
 }
