@@ -1,6 +1,7 @@
 // The activity log's records and ads as JSON (fixtures and snapshots), the page's local calendar,
 // and the phone numbers customers' messages carry.
 #include "activity.hpp"
+#include "activity_history.hpp"
 
 #include "text.hpp"
 
@@ -161,6 +162,10 @@ std::optional<activity> activity_from_json(const json::value& v, std::string& er
         err = "activity: at must be unix milliseconds";
         return std::nullopt;
     }
+    if (*at > activity_history::max_abs_ms || *at < -activity_history::max_abs_ms) {
+        err = "activity: at is out of range (unix milliseconds within a million years of 1970)";
+        return std::nullopt;
+    }
     a.at_ms = *at;
     auto conv = str_field(*o, "conversation", err, true);
     auto who = str_field(*o, "who", err, false);
@@ -283,32 +288,31 @@ std::int64_t ms_of(const utc_time& t) {
 
 // The log a fixture implies: its conversations' creation, messages and tag histories, in time order.
 void seed_activity(page_state& p) {
-    auto& log = p.activity_log;
     const std::string web_prefix = p.chat_plugin_id.empty() ? std::string() : p.chat_plugin_id + "_";
     p.conversations.for_each([&](std::string_view cid_view, const conversation& c) {
         const std::string cid(cid_view);
         const bool comment = c.type == "COMMENT";
         const bool web = !web_prefix.empty() && cid.starts_with(web_prefix);
         const std::string psid = c.from ? c.from->id : std::string();
-        if (c.inserted_at) log.push_back(activity::created(cid, psid, comment, web).at(ms_of(*c.inserted_at)));
+        if (c.inserted_at) p.load_activity(activity::created(cid, psid, comment, web).at(ms_of(*c.inserted_at)));
         for (auto& h : c.tag_histories) {
             if ((h.payload.action != "add" && h.payload.action != "remove") || !h.payload.tag.id) continue;
-            log.push_back(activity::tagged(h.payload.action == "add", cid, h.payload.editor_id.value_or(""), comment,
-                                           h.payload.tag.id->value())
-                              .at(ms_of(h.inserted_at)));
+            p.load_activity(activity::tagged(h.payload.action == "add", cid, h.payload.editor_id.value_or(""), comment,
+                                             h.payload.tag.id->value())
+                                .at(ms_of(h.inserted_at)));
         }
         for (auto& m : p.conversations.messages(cid)) {
             if (!m.inserted_at || !m.from) continue;
             const auto t = ms_of(*m.inserted_at);
             if (m.from->id == p.info.id.value())
-                log.push_back(activity::staff(cid, m.from->admin_id.value_or(""), comment, false).at(t));
+                p.load_activity(activity::staff(cid, m.from->admin_id.value_or(""), comment, false).at(t));
             else
-                log.push_back(
+                p.load_activity(
                     activity::customer(cid, m.from->id, comment, find_phone(m.original_message.value_or("")), web)
                         .at(t));
         }
     });
-    log.sort_by_time();
+    p.activity_log.sort_by_time();
 }
 } // namespace
 
@@ -361,7 +365,7 @@ bool load_page_extras(page_state& p, const json::object& o, std::string& err) {
                 err = where + why;
                 return false;
             }
-            p.activity_log.push_back(std::move(*a));
+            p.load_activity(*a);
         }
         p.activity_log.sort_by_time();
     } else {
@@ -376,7 +380,7 @@ void page_extras_json(const page_state& p, json::object& o) {
     json::array ads, log;
     for (auto& a : p.ads)
         ads.push_back(ad_json(a));
-    for (const auto& a : p.activity_log)
+    for (const auto& a : p.activity_records())
         log.push_back(activity_json(a.record()));
     o["ads"] = std::move(ads);
     o["activity"] = std::move(log);
@@ -390,7 +394,7 @@ namespace pancake::sim {
 // millisecond after earlier ones.
 void world::record(page_state& p, activity a, wall_time wall) {
     a.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
-    p.activity_log.add(a);
+    p.add_activity(a);
 }
 
 } // namespace pancake::sim

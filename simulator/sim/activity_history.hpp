@@ -1,7 +1,7 @@
 // A page's activity log, compact: a fixture of a million conversations implies three million
 // records, and as `activity` structs (three strings each) they were 40 % of the simulator's memory.
-// Here a record is a 24-byte row and its strings (conversation ids, psids, staff ids, phones) are
-// stored once each in a string_arena, named by a handle.
+// Here a record is a 20-byte row and its strings (conversation ids, psids, staff ids, phones) are
+// stored once each in a string_arena, named by a handle: the page's, shared with its conversations.
 #pragma once
 
 #include "activity.hpp"
@@ -37,94 +37,124 @@ struct activity_view {
     }
 };
 
-/// The log, oldest first.
+/// The log, oldest first. Its strings live in an arena it is given (the page's, which the
+/// conversation store keeps, so a conversation id is stored once for both): every call that adds
+/// or reads takes that arena, and a copy of the log reads through a copy of the arena (which
+/// keeps the handles).
 class activity_history {
-    // 24 bytes: a record carries a phone (a customer message) or a tag (a tag change), never
-    // both, so one field holds either.
+    // 20 bytes: the time in 56 bits; a record carries a phone (a customer message) or a tag (a
+    // tag change), never both, so one field holds either.
     struct row {
-        std::int64_t at_ms = 0;
+        std::uint32_t at_low = 0;
         std::uint32_t conversation = 0, who = 0;
-        std::uint32_t extra = 0; ///< phone: a handle in strings_; tag: an index in tags_ (0: none)
-        activity::kind what{};
-        std::uint8_t flags = 0;
+        std::uint32_t extra = 0;      ///< phone: a handle in the arena; tag: an index in tags_ (0: none)
+        std::uint8_t at_high[3] = {}; ///< the time's upper 24 bits (signed)
+        std::uint8_t bits = 0;        ///< the kind (3 bits), then the flags
+
+        std::int64_t at() const noexcept {
+            std::int64_t hi = at_high[0] | (at_high[1] << 8) | (at_high[2] << 16);
+            if (hi & 0x80'0000) hi -= 0x100'0000;
+            return hi * 0x1'0000'0000 + at_low;
+        }
     };
-    static constexpr std::uint8_t comment_flag = 1, chat_plugin_flag = 2, private_reply_flag = 4, phone_flag = 8;
+    static_assert(sizeof(row) == 20);
+    static constexpr std::uint8_t kind_bits = 7, comment_flag = 8, chat_plugin_flag = 16, private_reply_flag = 32,
+                                  phone_flag = 64;
 
 public:
-    class const_iterator {
+    /// Times it can hold: unix milliseconds within +-2^55 (a million years either way).
+    static constexpr std::int64_t max_abs_ms = (std::int64_t{1} << 55) - 1;
+
+    /// The records, read through the arena they were added with.
+    class records {
     public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = activity_view;
-        using difference_type = std::ptrdiff_t;
-        using reference = activity_view;
-        using pointer = void;
-        const_iterator() = default;
-        const_iterator(const activity_history* log, std::size_t i) : log_(log), i_(i) {}
-        activity_view operator*() const { return (*log_)[i_]; }
-        const_iterator& operator++() {
-            ++i_;
-            return *this;
+        class const_iterator {
+        public:
+            using iterator_category = std::forward_iterator_tag;
+            using value_type = activity_view;
+            using difference_type = std::ptrdiff_t;
+            using reference = activity_view;
+            using pointer = void;
+            const_iterator() = default;
+            const_iterator(const records* r, std::size_t i) : r_(r), i_(i) {}
+            activity_view operator*() const { return (*r_)[i_]; }
+            const_iterator& operator++() {
+                ++i_;
+                return *this;
+            }
+            const_iterator operator++(int) {
+                auto old = *this;
+                ++i_;
+                return old;
+            }
+            bool operator==(const const_iterator& o) const noexcept { return i_ == o.i_; }
+
+        private:
+            const records* r_ = nullptr;
+            std::size_t i_ = 0;
+        };
+        records(const activity_history& log, const string_arena& strings) : log_(&log), strings_(&strings) {}
+        std::size_t size() const noexcept { return log_->rows_.size(); }
+        const_iterator begin() const { return {this, 0}; }
+        const_iterator end() const { return {this, size()}; }
+        activity_view operator[](std::size_t i) const {
+            const auto& r = log_->rows_[i];
+            const bool phone = r.bits & phone_flag;
+            return {static_cast<activity::kind>(r.bits & kind_bits),
+                    r.at(),
+                    strings_->at(r.conversation),
+                    strings_->at(r.who),
+                    (r.bits & comment_flag) != 0,
+                    phone ? 0 : log_->tags_.at(r.extra),
+                    phone ? strings_->at(r.extra) : std::string_view(),
+                    (r.bits & chat_plugin_flag) != 0,
+                    (r.bits & private_reply_flag) != 0};
         }
-        const_iterator operator++(int) {
-            auto old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const const_iterator& o) const noexcept { return i_ == o.i_; }
 
     private:
-        const activity_history* log_ = nullptr;
-        std::size_t i_ = 0;
+        const activity_history* log_;
+        const string_arena* strings_;
     };
 
     std::size_t size() const noexcept { return rows_.size(); }
     bool empty() const noexcept { return rows_.empty(); }
-    const_iterator begin() const { return {this, 0}; }
-    const_iterator end() const { return {this, rows_.size()}; }
-    activity_view operator[](std::size_t i) const {
-        const auto& r = rows_[i];
-        const bool phone = r.flags & phone_flag;
-        return {r.what,
-                r.at_ms,
-                strings_.at(r.conversation),
-                strings_.at(r.who),
-                (r.flags & comment_flag) != 0,
-                phone ? 0 : tags_.at(r.extra),
-                phone ? strings_.at(r.extra) : std::string_view(),
-                (r.flags & chat_plugin_flag) != 0,
-                (r.flags & private_reply_flag) != 0};
-    }
+    records read(const string_arena& strings) const { return {*this, strings}; }
 
     /// Kept in time order: after every record of the same or an earlier millisecond.
-    void add(const activity& a) {
+    void add(const activity& a, string_arena& strings) {
+        auto r = to_row(a, strings);
         auto pos = std::upper_bound(rows_.begin(), rows_.end(), a.at_ms,
-                                    [](std::int64_t t, const row& x) { return t < x.at_ms; });
-        rows_.insert(pos, to_row(a));
+                                    [](std::int64_t t, const row& x) { return t < x.at(); });
+        rows_.insert(pos, r);
     }
     /// Loading: records in any order, then sort_by_time() once.
-    void push_back(const activity& a) { rows_.push_back(to_row(a)); }
+    void push_back(const activity& a, string_arena& strings) { rows_.push_back(to_row(a, strings)); }
     void sort_by_time() {
-        std::stable_sort(rows_.begin(), rows_.end(), [](const row& a, const row& b) { return a.at_ms < b.at_ms; });
+        std::stable_sort(rows_.begin(), rows_.end(), [](const row& a, const row& b) { return a.at() < b.at(); });
         rows_.shrink_to_fit();
     }
 
 private:
-    row to_row(const activity& a) {
+    row to_row(const activity& a, string_arena& strings) {
         if (!a.phone.empty() && a.tag != 0)
             throw std::invalid_argument("activity_history: a record carries a phone or a tag, not both");
+        if (a.at_ms > max_abs_ms || a.at_ms < -max_abs_ms)
+            throw std::out_of_range("activity_history: a time beyond a million years");
         row r;
-        r.at_ms = a.at_ms;
-        r.conversation = strings_.intern(a.conversation);
-        r.who = strings_.intern(a.who);
-        r.what = a.what;
-        r.flags = static_cast<std::uint8_t>((a.comment ? comment_flag : 0) | (a.chat_plugin ? chat_plugin_flag : 0) |
-                                            (a.private_reply ? private_reply_flag : 0));
-        if (!a.phone.empty()) {
-            r.extra = strings_.intern(a.phone);
-            r.flags |= phone_flag;
-        } else {
-            r.extra = tag_index(a.tag);
-        }
+        r.at_low = static_cast<std::uint32_t>(a.at_ms & 0xffff'ffff);
+        const auto hi = a.at_ms >> 32; // (arithmetic: C++20)
+        for (int b = 0; b < 3; ++b)
+            r.at_high[b] = static_cast<std::uint8_t>((hi >> (8 * b)) & 0xff);
+        r.bits = static_cast<std::uint8_t>(static_cast<std::uint8_t>(a.what) | (a.comment ? comment_flag : 0) |
+                                           (a.chat_plugin ? chat_plugin_flag : 0) |
+                                           (a.private_reply ? private_reply_flag : 0));
+        if (!a.phone.empty())
+            r.bits |= phone_flag;
+        else
+            r.extra = tag_index(a.tag); // (before the arena: a throw here leaves nothing interned)
+        r.conversation = strings.intern(a.conversation);
+        r.who = strings.intern(a.who);
+        if (!a.phone.empty()) r.extra = strings.intern(a.phone);
         return r;
     }
     std::uint32_t tag_index(std::int64_t tag) {
@@ -134,7 +164,6 @@ private:
         return it->second;
     }
     std::vector<row> rows_;
-    string_arena strings_;
     std::vector<std::int64_t> tags_{0}; ///< the tag ids the log mentions (few); 0 first
     boost::unordered_flat_map<std::int64_t, std::uint32_t> tag_of_;
 };

@@ -5,9 +5,10 @@
 // handler reads or writes it. Its messages are packed in the same slot (no second map). On a big
 // page the bytes are compressed against a dictionary trained on the page (record_codec.hpp).
 //
-// No node per conversation: slots sit in blocks (they never move, so the listing index can point
-// at their summaries), their bytes in a bump-allocated byte_heap, ids in a string_arena, and the id -> slot lookup is a
-// flat table of two 32-bit numbers.
+// No node per conversation: slots (56 bytes) sit in blocks that never move, their bytes in a
+// bump-allocated byte_heap, ids in a string_arena (shared with the page's activity log), and the
+// id -> slot lookup is a sorted table of two 32-bit numbers. A materialised conversation lives in
+// a side table, so a packed one pays nothing for the possibility.
 //
 // A materialised conversation is the truth while it exists: handlers change it in place, and it
 // is packed again only when settle() evicts it (a hot conversation is not repacked per request).
@@ -142,27 +143,34 @@ private:
 
 class conversation_store {
 public:
-    /// What the listing filters and orders on, kept current for every conversation.
+    /// What the listing filters and orders on, kept current for every conversation (32 bytes).
     struct summary {
         static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
         std::int64_t updated_us = none, inserted_us = none; ///< microseconds since 1970
-        std::uint32_t type = 0;                             ///< pool index of `type`
-        std::uint32_t post = 0;                             ///< pool index + 1 of post_id; 0: none
-        /// The live tag ids: a set shared by every conversation with the same tags (the store's).
-        const std::int64_t* tag_ids = nullptr;
-        std::uint32_t tag_count = 0;
-        bool seen = false;
+        /// The live tag ids, behind their count: a set shared by every conversation with the same
+        /// tags (the store's); null: none.
+        const std::int64_t* tag_set = nullptr;
+        std::uint32_t type = 0;      ///< pool index of `type`
+        std::uint32_t post : 31 = 0; ///< pool index + 1 of post_id; 0: none
+        std::uint32_t seen : 1 = 0;
 
-        std::span<const std::int64_t> tags() const noexcept { return {tag_ids, tag_count}; }
+        std::span<const std::int64_t> tags() const noexcept {
+            if (!tag_set) return {};
+            return {tag_set + 1, static_cast<std::size_t>(tag_set[0])};
+        }
         /// The listing's order key: updated_at, else inserted_at, else 0 (or the other way round).
         std::int64_t stamp(bool by_inserted = false) const noexcept {
             const auto a = by_inserted ? inserted_us : updated_us, b = by_inserted ? updated_us : inserted_us;
             return a != none ? a : b != none ? b : 0;
         }
         bool has_tag(std::int64_t t) const noexcept {
-            return std::find(tag_ids, tag_ids + tag_count, t) != tag_ids + tag_count;
+            const auto all = tags();
+            return std::find(all.begin(), all.end(), t) != all.end();
         }
     };
+    /// A conversation's place in the store (stable: the store never removes one).
+    using index = std::uint32_t;
+    static constexpr index npos = std::numeric_limits<index>::max();
 
     /// How many may stay materialised between calls (a hot working set is not repacked).
     static constexpr std::size_t default_cache_limit = 1024;
@@ -171,23 +179,19 @@ public:
 
     conversation_store() = default;
     conversation_store(const conversation_store& o)
-        : ids_(o.ids_), slot_of_(o.slot_of_), order_(o.order_), order_sorted_(o.order_sorted_), pool_(o.pool_),
+        : strings_(o.strings_), slot_of_(o.slot_of_), order_(o.order_), order_sorted_(o.order_sorted_), pool_(o.pool_),
           codec_(o.codec_), dirty_(o.dirty_), live_(o.live_) {
         for (std::size_t i = 0; i < o.slots_.size(); ++i) {
             auto& s = o.slots_[i];
             auto& mine = slots_.emplace_back();
-            mine.id = s.id;
+            mine = s; // the fields; then its own bytes and tag set
+            mine.data = nullptr;
+            mine.size = 0;
             set_bytes(mine, s.bytes(), s.compressed);
-            mine.conversation_bytes = s.conversation_bytes;
-            mine.message_count = s.message_count;
-            mine.sum = s.sum;
-            const auto t = s.sum.tags(); // the copy's own tag sets
-            mine.sum.tag_ids = intern_tags(std::vector<std::int64_t>(t.begin(), t.end()));
-            if (s.live) mine.live = std::make_unique<conversation>(*s.live);
-            mine.holds_messages = s.holds_messages;
-            mine.dirty = s.dirty;
-            mine.changed = s.changed;
+            mine.sum.tag_set = intern_tags(s.sum.tags());
         }
+        for (auto& [i, c] : o.live_objects_)
+            live_objects_.emplace(i, std::make_unique<conversation>(*c));
     }
     conversation_store& operator=(const conversation_store& o) {
         if (this != &o) *this = conversation_store(o);
@@ -199,41 +203,61 @@ public:
 
     std::size_t size() const noexcept { return slots_.size(); }
     bool empty() const noexcept { return slots_.empty(); }
-    bool contains(std::string_view id) const { return lookup(id) != nullptr; }
+    bool contains(std::string_view id) const { return index_of(id) != npos; }
+
+    /// Where conversation `id` is, or npos.
+    index index_of(std::string_view id) const {
+        const auto h = strings_.find(id); // 0: "" (a valid id, as it was for a map), or not stored
+        if (h == 0 && !id.empty()) return npos;
+        auto it =
+            std::lower_bound(slot_of_.begin(), slot_of_.end(), h,
+                             [](const std::pair<std::uint32_t, index>& x, std::uint32_t v) { return x.first < v; });
+        return it != slot_of_.end() && it->first == h ? it->second : npos;
+    }
+    std::string_view id_at(index i) const { return strings_.at(slots_[i].id); }
+    const summary& summary_at(index i) const noexcept { return slots_[i].sum; }
+
+    /// The page's strings: conversation ids, and what else the page keeps interned beside them
+    /// (the activity log's ids), so that an id is stored once.
+    string_arena& strings() noexcept { return strings_; }
+    const string_arena& strings() const noexcept { return strings_; }
 
     /// For a change: materialised and marked for a summary refresh (and a repack on eviction).
     conversation* find(std::string_view id) {
-        auto* s = lookup(id);
-        if (!s) return nullptr;
-        auto& c = materialise(*s);
-        mark(*s);
+        const auto i = index_of(id);
+        if (i == npos) return nullptr;
+        auto& c = materialise(i);
+        mark(i);
         return &c;
     }
     /// For reading: materialised (kept until the next evicting settle), not marked.
     const conversation* peek(std::string_view id) const {
-        auto* s = lookup(id);
-        return s ? &materialise(*s) : nullptr;
+        const auto i = index_of(id);
+        return i == npos ? nullptr : &materialise(i);
     }
     /// The conversation as a value, without materialising it (scans and answers).
     conversation get(std::string_view id) const {
         conversation c;
-        if (auto* s = lookup(id)) read_into(*s, c);
+        if (const auto i = index_of(id); i != npos) read_into(i, c);
         return c;
     }
     const summary* find_summary(std::string_view id) const {
-        auto* s = lookup(id);
-        return s ? &s->sum : nullptr;
+        const auto i = index_of(id);
+        return i == npos ? nullptr : &slots_[i].sum;
     }
     /// The conversation `id`, new (empty but for its id, and marked) if there was none.
     std::pair<conversation*, bool> try_emplace(const std::string& id) {
-        auto [s, created] = emplace(id, true);
+        auto [i, created] = emplace(id, true);
         if (created) {
-            s.live = std::make_unique<conversation>();
-            s.live->id = conversation_id(id);
-            live_.push_back(index_of(s));
+            auto c = std::make_unique<conversation>();
+            c->id = conversation_id(id);
+            room_for_one(live_);
+            live_objects_.emplace(i, std::move(c));
+            live_.push_back(i);
+            slots_[i].live = true;
         }
-        auto& c = materialise(s);
-        mark(s);
+        auto& c = materialise(i);
+        mark(i);
         return {&c, created};
     }
     /// Takes a whole conversation (a fixture's), packed at once: loading stays compact. A big
@@ -242,22 +266,17 @@ public:
     /// chunks scattered among live ones).
     void insert(conversation c) {
         if (slots_.size() == train_at && !codec_.trained()) compact(train_at);
-        auto [s, created] = emplace(c.id.value(), false);
+        auto [i, created] = emplace(c.id.value(), false);
         if (!created) return; // the first of a repeated id stays (as a map's emplace)
-        s.sum = summarise(c);
-        pack(c, s);
+        slots_[i].sum = summarise(c);
+        pack(c, slots_[i]);
     }
-    /// The summary as the conversation now says (after a change of what it holds), and the id
-    /// as the store holds it (a view of it lives as long as the store).
-    struct keyed_summary {
-        std::string_view id;
-        const summary& sum;
-    };
-    keyed_summary refresh(const conversation& c) {
-        auto* s = lookup(c.id.value());
-        if (!s) throw std::out_of_range("conversation_store: no conversation " + c.id.value());
-        s->sum = summarise(c);
-        return {ids_.at(s->id), s->sum};
+    /// The summary as the conversation now says (after a change of what it holds); its index.
+    index refresh(const conversation& c) {
+        const auto i = index_of(c.id.value());
+        if (i == npos) throw std::out_of_range("conversation_store: no conversation " + c.id.value());
+        slots_[i].sum = summarise(c);
+        return i;
     }
     const std::string& text(std::uint32_t pooled) const { return pool_.at(pooled); }
     /// A COMMENT thread on `post` (the scans for a post's comments read summaries only).
@@ -270,12 +289,11 @@ public:
     void for_each(F&& f) const {
         conversation scratch;
         for (auto i : ordered()) {
-            auto& s = slots_[i];
-            if (s.live) {
-                f(ids_.at(s.id), std::as_const(*s.live));
+            if (slots_[i].live) {
+                f(id_at(i), std::as_const(*live_objects_.at(i)));
             } else {
-                read_into(s, scratch);
-                f(ids_.at(s.id), std::as_const(scratch));
+                read_into(i, scratch);
+                f(id_at(i), std::as_const(scratch));
             }
         }
     }
@@ -283,36 +301,37 @@ public:
     template <class F>
     void for_each_summary(F&& f) const {
         for (auto i : ordered())
-            f(ids_.at(slots_[i].id), slots_[i].sum);
+            f(id_at(i), slots_[i].sum);
     }
 
     /// After a call: refreshes the summaries of changed conversations and, past `limit`
     /// materialised ones, packs them away (pointers to them die here, and only here).
     void settle(std::size_t limit = default_cache_limit) {
         for (auto i : dirty_) {
-            auto& s = slots_[i];
-            s.sum = summarise(*s.live);
-            s.dirty = false;
+            slots_[i].sum = summarise(*live_objects_.at(i));
+            slots_[i].dirty = false;
         }
         dirty_.clear();
         if (live_.size() <= limit) return;
         for (auto i : live_) {
             auto& s = slots_[i];
-            if (s.changed) pack(*s.live, s);
+            if (s.changed) pack(*live_objects_.at(i), s);
             s.changed = false;
-            s.live.reset();
+            s.live = false;
         }
         live_.clear();
+        live_objects_.clear();
     }
     // Messages, per conversation, oldest first. Reads decode a copy; writes append or replace the
     // list. The conversation must exist (writing to one that does not throws std::out_of_range).
 
     std::vector<message> messages(std::string_view id) const {
         std::vector<message> out;
-        auto* s = lookup(id);
-        if (!s) return out;
-        out.reserve(s->message_count);
-        std::string_view in = raw(*s).substr(s->conversation_bytes);
+        const auto i = index_of(id);
+        if (i == npos) return out;
+        auto& s = slots_[i];
+        out.reserve(s.message_count);
+        std::string_view in = raw(s).substr(s.conversation_bytes);
         packing::reader r{in, pool_};
         while (!in.empty()) {
             const bool own = in.front() == own_conversation;
@@ -325,16 +344,17 @@ public:
     }
     /// How many it holds, without decoding them.
     std::size_t message_count(std::string_view id) const {
-        auto* s = lookup(id);
-        return s ? s->message_count : 0;
+        const auto i = index_of(id);
+        return i == npos ? 0 : slots_[i].message_count;
     }
     /// Whether messages were ever given (a fixture may give an empty list).
     bool holds_messages(std::string_view id) const {
-        auto* s = lookup(id);
-        return s && s->holds_messages;
+        const auto i = index_of(id);
+        return i != npos && slots_[i].holds_messages;
     }
     void append_message(std::string_view id, const message& m) {
         auto& s = existing(id);
+        if (s.message_count >= max_messages) throw std::length_error("conversation_store: too many messages");
         std::string bytes(raw(s));
         pack_message(id, m, bytes);
         keep(s, bytes); // counted after: a throw leaves the slot as it was
@@ -343,6 +363,7 @@ public:
     }
     void put_messages(std::string_view id, const std::vector<message>& all) {
         auto& s = existing(id);
+        if (all.size() > max_messages) throw std::length_error("conversation_store: too many messages");
         std::string bytes(raw(s).substr(0, s.conversation_bytes));
         for (auto& m : all)
             pack_message(id, m, bytes);
@@ -353,7 +374,7 @@ public:
 
     /// On a page big enough to repay it (a fixture's load), trains the compression dictionary on a
     /// sample of its conversations, once; then compresses every packed one not yet compressed.
-    /// Later packs (a changed conversation evicted) compress too.
+    /// Later packs (a changed conversation evicted) compress too. The tables lose their slack.
     void compact(std::size_t min_conversations = 1000) {
         if (!codec_.trained() && !slots_.empty() && slots_.size() >= min_conversations) {
             std::vector<std::string_view> samples;
@@ -366,6 +387,8 @@ public:
             for (std::size_t i = 0; i < slots_.size(); ++i)
                 if (!slots_[i].compressed) keep(slots_[i], std::string(slots_[i].bytes()));
         if (heap_.garbage() != 0) compact_heap(); // a load replaced each record once or twice
+        slot_of_.shrink_to_fit();
+        order_.shrink_to_fit();
     }
     bool compressed() const noexcept { return codec_.trained(); }
 
@@ -379,77 +402,86 @@ public:
     std::size_t materialised_count() const noexcept { return live_.size(); }
 
 private:
+    // 56 bytes: a million conversations are 56 MB of these.
     struct slot {
-        // One buffer: the conversation packed (stale while `live` exists), then its messages
+        summary sum;
+        // One buffer: the conversation packed (stale while it is materialised), then its messages
         // packed, oldest first; compressed as a whole once the store has a dictionary.
         const char* data = nullptr; ///< in the store's byte_heap
         std::uint32_t size = 0;
-        std::uint32_t id = 0; ///< the store's string_arena handle
+        std::uint32_t id = 0; ///< the handle of its id in strings_
         std::uint32_t conversation_bytes = 0;
-        std::uint32_t message_count = 0;
-        summary sum;
-        mutable std::unique_ptr<conversation> live;
-        bool compressed = false;
-        bool holds_messages = false;
-        bool dirty = false;   ///< the summary awaits a refresh
-        bool changed = false; ///< the packed conversation is older than `live`
+        std::uint32_t message_count : 27 = 0;
+        std::uint32_t compressed : 1 = 0;
+        std::uint32_t holds_messages : 1 = 0;
+        std::uint32_t dirty : 1 = 0;        ///< the summary awaits a refresh
+        std::uint32_t changed : 1 = 0;      ///< the packed conversation is older than the materialised one
+        mutable std::uint32_t live : 1 = 0; ///< materialised (in live_objects_; reading may materialise)
 
         std::string_view bytes() const noexcept { return {data, size}; }
     };
+    static constexpr std::uint32_t max_messages = (std::uint32_t{1} << 27) - 1;
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
 
-    const slot* lookup(std::string_view id) const {
-        const auto h = ids_.find(id); // 0: "" (a valid id, as it was for a map), or not stored
-        if (h == 0 && !id.empty()) return nullptr;
-        auto it = slot_of_.find(h);
-        return it == slot_of_.end() ? nullptr : &slots_[it->second];
-    }
-    slot* lookup(std::string_view id) { return const_cast<slot*>(std::as_const(*this).lookup(id)); }
-    std::uint32_t index_of(const slot& s) const { return slot_of_.at(s.id); }
-    std::pair<slot&, bool> emplace(const std::string& id, bool one_off) {
-        const auto h = ids_.intern(id);
-        if (auto it = slot_of_.find(h); it != slot_of_.end()) return {slots_[it->second], false};
+    // A new id's handle is nearly always the arena's newest, so the table of (handle, index)
+    // pairs stays sorted by appending: 8 bytes a conversation, where a hash table holds 16-20.
+    std::pair<index, bool> emplace(const std::string& id, bool one_off) {
+        const auto h = strings_.intern(id);
+        auto at =
+            std::lower_bound(slot_of_.begin(), slot_of_.end(), h,
+                             [](const std::pair<std::uint32_t, index>& x, std::uint32_t v) { return x.first < v; });
+        if (at != slot_of_.end() && at->first == h) return {at->second, false};
+        if (slots_.size() >= npos) throw std::length_error("conversation_store: full");
         // Grown before anything refers to the new slot: a throw leaves no half-made entry.
-        order_.reserve(order_.size() + 1);
-        const auto i = static_cast<std::uint32_t>(slots_.size());
+        const auto pos = at - slot_of_.begin();
+        room_for_one(order_);
+        room_for_one(slot_of_);
+        const auto i = static_cast<index>(slots_.size());
         auto& s = slots_.emplace_back();
         s.id = h;
-        slot_of_.emplace(h, i);
+        slot_of_.insert(slot_of_.begin() + pos, {h, i});
         place_in_order(i, one_off);
-        return {s, true};
+        return {i, true};
     }
     // Id order: a conversation opened by a call takes its place at once (a binary search and a
     // move of 4-byte indices); a load appends and sorts once, on the first ordered walk.
-    void place_in_order(std::uint32_t i, bool one_off) {
-        const auto id = ids_.at(slots_[i].id);
-        const bool after_last = order_.empty() || ids_.at(slots_[order_.back()].id) < id;
+    void place_in_order(index i, bool one_off) {
+        const auto id = id_at(i);
+        const bool after_last = order_.empty() || id_at(order_.back()) < id;
         if (order_sorted_ && one_off && !after_last) {
             auto at = std::lower_bound(order_.begin(), order_.end(), id,
-                                       [&](std::uint32_t x, std::string_view v) { return ids_.at(slots_[x].id) < v; });
+                                       [&](index x, std::string_view v) { return id_at(x) < v; });
             order_.insert(at, i);
             return;
         }
         order_.push_back(i);
         order_sorted_ = order_sorted_ && after_last;
     }
-    const std::vector<std::uint32_t>& ordered() const {
+    /// Room for one more without a reallocation on the push that follows (growing geometrically:
+    /// reserve(size() + 1) would copy the whole vector on every push).
+    template <class V>
+    static void room_for_one(V& v) {
+        if (v.size() == v.capacity()) v.reserve(std::max<std::size_t>(16, v.capacity() * 2));
+    }
+    const std::vector<index>& ordered() const {
         if (!order_sorted_) {
-            std::sort(order_.begin(), order_.end(),
-                      [&](std::uint32_t a, std::uint32_t b) { return ids_.at(slots_[a].id) < ids_.at(slots_[b].id); });
+            std::sort(order_.begin(), order_.end(), [&](index a, index b) { return id_at(a) < id_at(b); });
             order_sorted_ = true;
         }
         return order_;
     }
-    const std::int64_t* intern_tags(std::vector<std::int64_t> t) {
+    const std::int64_t* intern_tags(std::span<const std::int64_t> t) {
         if (t.empty()) return nullptr;
-        return tag_sets_.insert(std::move(t)).first->data(); // a set's nodes never move
+        std::vector<std::int64_t> set{static_cast<std::int64_t>(t.size())};
+        set.insert(set.end(), t.begin(), t.end());
+        return tag_sets_.insert(std::move(set)).first->data(); // a set's nodes never move
     }
 
     slot& existing(std::string_view id) {
-        auto* s = lookup(id);
-        if (!s) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
-        return *s;
+        const auto i = index_of(id);
+        if (i == npos) throw std::out_of_range("conversation_store: no conversation " + std::string(id));
+        return slots_[i];
     }
     /// The slot's bytes uncompressed: its own, or a view of a scratch buffer that the next call
     /// of raw() overwrites (read it before calling anything else of the store).
@@ -503,20 +535,24 @@ private:
             packing::write(w, m);
         }
     }
-    void mark(slot& s) {
+    void mark(index i) {
+        auto& s = slots_[i];
         s.changed = true;
         if (s.dirty) return;
+        dirty_.push_back(i);
         s.dirty = true;
-        dirty_.push_back(index_of(s));
     }
-    conversation& materialise(const slot& s) const {
+    conversation& materialise(index i) const {
+        auto& s = slots_[i];
         if (!s.live) {
             auto c = std::make_unique<conversation>();
-            read_into(s, *c);
-            s.live = std::move(c);
-            live_.push_back(index_of(s));
+            read_into(i, *c);
+            room_for_one(live_);
+            live_objects_.emplace(i, std::move(c));
+            live_.push_back(i);
+            s.live = true;
         }
-        return *s.live;
+        return *live_objects_.at(i);
     }
     // The id is the arena's: not stored twice.
     void pack(const conversation& c, slot& s) {
@@ -531,9 +567,10 @@ private:
         keep(s, out);
         s.conversation_bytes = size; // (after: if keep throws, the old bytes and split stay)
     }
-    void read_into(const slot& s, conversation& c) const {
+    void read_into(index i, conversation& c) const {
+        auto& s = slots_[i];
         if (s.live) {
-            c = *s.live;
+            c = *live_objects_.at(i);
             return;
         }
         std::string_view in = raw(s).substr(0, s.conversation_bytes);
@@ -542,7 +579,7 @@ private:
             [&](auto d) {
                 if (std::string_view(d.name) != "id") packing::read(r, c.*d.pointer);
             });
-        c.id = conversation_id(std::string(ids_.at(s.id)));
+        c.id = conversation_id(std::string(id_at(i)));
     }
     summary summarise(const conversation& c) {
         summary s;
@@ -554,23 +591,23 @@ private:
         std::vector<std::int64_t> tags;
         for (auto& t : c.tags)
             if (t && t->id) tags.push_back(t->id->value());
-        s.tag_count = static_cast<std::uint32_t>(tags.size());
-        s.tag_ids = intern_tags(std::move(tags));
+        s.tag_set = intern_tags(tags);
         return s;
     }
 
     detail::byte_heap heap_; // (before the slots, which point into it)
     detail::block_list<slot> slots_;
-    string_arena ids_;
-    boost::unordered_flat_map<std::uint32_t, std::uint32_t> slot_of_; ///< id handle -> slots_ index
-    mutable std::vector<std::uint32_t> order_;                        ///< slots_ indices, by id
+    string_arena strings_;
+    std::vector<std::pair<std::uint32_t, index>> slot_of_; ///< (id handle, index), by handle
+    mutable std::vector<index> order_;                     ///< indices, by id
     mutable bool order_sorted_ = true;
     std::set<std::vector<std::int64_t>> tag_sets_; ///< the distinct tag sets (few), summaries point in
     string_pool pool_;
     record_codec codec_;
     mutable std::string scratch_; // raw()'s
-    std::vector<std::uint32_t> dirty_;
-    mutable std::vector<std::uint32_t> live_;
+    std::vector<index> dirty_;
+    mutable std::vector<index> live_; ///< the materialised, in the order they were
+    mutable boost::unordered_flat_map<index, std::unique_ptr<conversation>> live_objects_;
 };
 
 } // namespace pancake::sim

@@ -53,10 +53,9 @@ json::value world::webhook_conversation_json(const page_state&, const conversati
 }
 
 void world::touch(page_state& p, conversation& c, wall_time wall, std::vector<emitted_event>& events) {
-    p.listing.before_change(c.id.value(), *p.conversations.find_summary(c.id.value()));
+    p.listing.before_change(p.conversations, p.conversations.index_of(c.id.value()));
     c.updated_at = to_utc(wall);
-    auto now = p.conversations.refresh(c);
-    p.listing.after_change(now.id, now.sum);
+    p.listing.after_change(p.conversations, p.conversations.refresh(c));
     c.version = c.version.value_or(0) + 1;
     json::object ev{{"event_type", "conversation"},
                     {"page_id", p.info.id.value()},

@@ -102,8 +102,10 @@ handle_result world::conversations_get(ctx& c) {
     // answer (a cursor outside the filtered list gives an empty page).
     const summary* cursor = nullptr;
     std::string cursor_id;
+    auto cursor_at = conversation_store::npos;
     if (auto last = c.param("last_conversation_id"); last && !last->empty()) {
-        cursor = convs.find_summary(*last);
+        cursor_at = convs.index_of(*last);
+        cursor = cursor_at == conversation_store::npos ? nullptr : &convs.summary_at(cursor_at);
         cursor_id = *last;
         if (!cursor) {
             if (behaviour_.cursor_outside_filter_empty) {
@@ -130,17 +132,18 @@ handle_result world::conversations_get(ctx& c) {
                 auto it = s.begin();
                 if (until && *until <= -max_unix_seconds) return; // before any representable time
                 if (until && *until < max_unix_seconds)           // the first entry within second `until`
-                    it = s.lower_bound(listing_index::entry{(*until + 1) * 1'000'000, {}, nullptr});
+                    it = s.lower_bound({(*until + 1) * 1'000'000, conversation_store::npos});
                 if (from_cursor) { // or after the cursor, whichever comes later
-                    auto after = s.upper_bound(listing_index::key(cursor_id, *cursor));
+                    auto after = s.upper_bound(listing_index::key(convs, cursor_at));
                     if (after == s.end() || (it != s.end() && s.key_comp()(*it, *after))) it = after;
                 }
                 for (; it != s.end() && arr.size() < conversations_per_call; ++it) {
-                    if (listing_index::stale(*it, unread_pass)) return stale = true, void();
-                    auto& x = *it->sum;
+                    const auto e = *it;
+                    if (listing_index::stale(convs, e, unread_pass)) return stale = true, void();
+                    auto& x = convs.summary_at(e.conversation);
                     if (since && seconds(x) < *since) return;
                     if (unread_first && !unread_pass && !x.seen) continue; // listed in the unread pass
-                    if (matches(x)) arr.push_back(answer(it->id));
+                    if (matches(x)) arr.push_back(answer(convs.id_at(e.conversation)));
                 }
             };
             if (unread_first) {

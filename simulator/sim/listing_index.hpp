@@ -2,8 +2,8 @@
 // and the unread ones apart, so a listing call walks from its cursor and stops after 60 matches
 // instead of sorting the whole page (1M conversations: microseconds instead of a second).
 //
-// It holds pointers to the conversations' summaries in the store (they do not move), so a copy
-// starts empty and is built on first use. Every writer of updated_at or `seen` after a load must
+// It names conversations by their index in the store and reads their ids and summaries through
+// it, so a copy starts empty and is built on first use. Every writer of updated_at or `seen` after a load must
 // go through touch(), which keeps it current; nothing erases a conversation. As a safety net a
 // listing rebuilds when the counts differ or an entry it visits is stale, but that only catches
 // what the walk reaches: a writer that bypasses touch() can still hide a conversation.
@@ -23,31 +23,39 @@ namespace pancake::sim {
 
 class listing_index {
 public:
+    using index = conversation_store::index;
+    /// 12 bytes in the array: a time and a conversation's place in the store (whose id and
+    /// summary the store gives).
     struct entry {
-        std::int64_t at; ///< microseconds: updated_at, else inserted_at, else 0 (as the listing sorts)
-        std::string_view id;
-        const conversation_store::summary* sum;
+        std::int64_t at;    ///< microseconds: updated_at, else inserted_at, else 0 (as the listing sorts)
+        index conversation; ///< conversation_store::npos: a bound, with the id "" (last of its time)
     };
     /// Listing order: newer first, then the greater id first.
     struct newer_first {
-        bool operator()(const entry& a, const entry& b) const noexcept {
-            return a.at != b.at ? a.at > b.at : a.id > b.id;
+        const conversation_store* convs = nullptr;
+        bool operator()(const entry& a, const entry& b) const {
+            if (a.at != b.at) return a.at > b.at;
+            return a.conversation != b.conversation && id(a) > id(b);
+        }
+        std::string_view id(const entry& e) const {
+            return e.conversation == conversation_store::npos ? std::string_view() : convs->id_at(e.conversation);
         }
     };
 
-    /// Entries in listing order, compact: a sorted array (32 bytes an entry, where a tree node
-    /// costs 80) holding what was there at the last merge, with removals marked, plus a small
-    /// tree of what changed since. A walk merges the two; when the tree grows past a sixty-fourth
-    /// of the array (at least 1024), both merge into a new array: O(n) now and then, about a
-    /// microsecond per change on average.
+    /// Entries in listing order, compact: a sorted array (a time and an index, 12 bytes an
+    /// entry, where a tree node costs 64) holding what was there at the last merge, with removals
+    /// marked, plus a small tree of what changed since. A walk merges the two; when the tree grows
+    /// past a sixty-fourth of the array (at least 1024), both merge into a new array: O(n) now and
+    /// then, about a microsecond per change on average.
     class set {
         using tree = std::set<entry, newer_first>;
 
     public:
+        explicit set(const conversation_store* convs = nullptr) : less_{convs}, changed_(less_) {}
+
         class const_iterator {
         public:
-            const entry& operator*() const noexcept { return from_run() ? s_->run_[i_] : *t_; }
-            const entry* operator->() const noexcept { return &**this; }
+            entry operator*() const { return from_run() ? s_->run(i_) : *t_; }
             const_iterator& operator++() {
                 if (from_run()) {
                     ++i_;
@@ -63,12 +71,12 @@ public:
             friend class set;
             const_iterator(const set* s, std::size_t i, tree::const_iterator t) : s_(s), i_(i), t_(t) { skip_dead(); }
             void skip_dead() {
-                while (i_ < s_->run_.size() && s_->dead_[i_])
+                while (i_ < s_->at_.size() && s_->dead_[i_])
                     ++i_;
             }
-            bool from_run() const noexcept {
-                if (i_ == s_->run_.size()) return false;
-                return t_ == s_->changed_.end() || newer_first{}(s_->run_[i_], *t_);
+            bool from_run() const {
+                if (i_ == s_->at_.size()) return false;
+                return t_ == s_->changed_.end() || s_->less_(s_->run(i_), *t_);
             }
             const set* s_;
             std::size_t i_;
@@ -76,92 +84,116 @@ public:
         };
 
         const_iterator begin() const { return {this, 0, changed_.begin()}; }
-        const_iterator end() const { return {this, run_.size(), changed_.end()}; }
+        const_iterator end() const { return {this, at_.size(), changed_.end()}; }
         /// The first entry not before `k` / after `k`.
         const_iterator lower_bound(const entry& k) const {
-            return {
-                this,
-                static_cast<std::size_t>(std::lower_bound(run_.begin(), run_.end(), k, newer_first{}) - run_.begin()),
-                changed_.lower_bound(k)};
+            return {this, partition([&](const entry& e) { return less_(e, k); }), changed_.lower_bound(k)};
         }
         const_iterator upper_bound(const entry& k) const {
-            return {
-                this,
-                static_cast<std::size_t>(std::upper_bound(run_.begin(), run_.end(), k, newer_first{}) - run_.begin()),
-                changed_.upper_bound(k)};
+            return {this, partition([&](const entry& e) { return !less_(k, e); }), changed_.upper_bound(k)};
         }
-        newer_first key_comp() const noexcept { return {}; }
-        std::size_t size() const noexcept { return run_.size() - dead_count_ + changed_.size(); }
+        const newer_first& key_comp() const noexcept { return less_; }
+        std::size_t size() const noexcept { return at_.size() - dead_count_ + changed_.size(); }
 
         void insert(const entry& e) {
             if (live_in_run(e)) return; // there already (a set holds a key once)
             changed_.insert(e);
-            if (changed_.size() > std::max<std::size_t>(1024, run_.size() / 64)) merge();
+            if (changed_.size() > std::max<std::size_t>(1024, at_.size() / 64)) merge();
         }
         void erase(const entry& e) {
             if (changed_.erase(e)) return;
-            auto it = std::lower_bound(run_.begin(), run_.end(), e, newer_first{});
-            if (it == run_.end() || newer_first{}(e, *it)) return; // not there
-            const auto i = static_cast<std::size_t>(it - run_.begin());
+            const auto i = partition([&](const entry& x) { return less_(x, e); });
+            if (i == at_.size() || less_(e, run(i))) return; // not there
             if (!dead_[i]) {
                 dead_[i] = true;
                 ++dead_count_;
             }
         }
-        /// Replaces everything with `all` (any order).
-        void assign(std::vector<entry> all) {
-            std::sort(all.begin(), all.end(), newer_first{});
-            run_ = std::move(all);
-            run_.shrink_to_fit();
-            dead_.assign(run_.size(), false);
-            dead_count_ = 0;
-            changed_.clear();
+        /// Replaces everything with `all` (any order), whose indices are in `convs`.
+        void assign(std::vector<entry> all, const conversation_store& convs) {
+            less_ = newer_first{&convs};
+            std::sort(all.begin(), all.end(), less_);
+            take(all);
         }
-        void clear() { assign({}); }
+        void clear() {
+            less_ = newer_first{};
+            take({});
+        }
 
     private:
+        entry run(std::size_t i) const { return {at_[i], who_[i]}; }
+        /// The first place in the array where `before` no longer holds (it holds for a prefix).
+        template <class Before>
+        std::size_t partition(Before before) const {
+            std::size_t lo = 0, hi = at_.size();
+            while (lo < hi) {
+                const auto mid = lo + (hi - lo) / 2;
+                if (before(run(mid)))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            return lo;
+        }
         bool live_in_run(const entry& e) const {
-            auto it = std::lower_bound(run_.begin(), run_.end(), e, newer_first{});
-            return it != run_.end() && !newer_first{}(e, *it) && !dead_[static_cast<std::size_t>(it - run_.begin())];
+            const auto i = partition([&](const entry& x) { return less_(x, e); });
+            return i != at_.size() && !less_(e, run(i)) && !dead_[i];
+        }
+        void take(const std::vector<entry>& sorted) {
+            std::vector<std::int64_t> at(sorted.size());
+            std::vector<index> who(sorted.size());
+            for (std::size_t i = 0; i < sorted.size(); ++i) {
+                at[i] = sorted[i].at;
+                who[i] = sorted[i].conversation;
+            }
+            at_ = std::move(at);
+            who_ = std::move(who);
+            dead_.assign(at_.size(), false);
+            dead_count_ = 0;
+            changed_ = tree(less_);
         }
         void merge() {
             std::vector<entry> all;
             all.reserve(size());
             for (auto it = begin(); it != end(); ++it)
                 all.push_back(*it);
-            changed_.clear();
-            run_ = std::move(all);
-            dead_.assign(run_.size(), false);
-            dead_count_ = 0;
+            take(all);
         }
-        std::vector<entry> run_;
+        newer_first less_;
+        std::vector<std::int64_t> at_; // the array, as two: no padding
+        std::vector<index> who_;
         std::vector<bool> dead_;
         std::size_t dead_count_ = 0;
         tree changed_;
     };
 
     listing_index() = default;
-    listing_index(const listing_index&) {} // entries point into the source's store: rebuild
+    // Entries name conversations of one store object (the comparison reads their ids through
+    // it): a copy or a move starts empty and is built on first use.
+    listing_index(const listing_index&) {}
     listing_index& operator=(const listing_index&) {
         clear();
         return *this;
     }
-    listing_index(listing_index&&) noexcept = default; // the store's slots do not move with it
-    listing_index& operator=(listing_index&&) noexcept = default;
-
-    static entry key(std::string_view id, const conversation_store::summary& s) noexcept { return {s.stamp(), id, &s}; }
-
-    /// Before a change of a conversation's updated_at or seen (with the summary its entries were
-    /// made from), and after it (with its refreshed summary).
-    void before_change(std::string_view id, const conversation_store::summary& s) {
-        if (!built_) return;
-        all_.erase(key(id, s));
-        unread_.erase(key(id, s));
+    listing_index(listing_index&&) noexcept {}
+    listing_index& operator=(listing_index&&) noexcept {
+        clear();
+        return *this;
     }
-    void after_change(std::string_view id, const conversation_store::summary& s) {
+
+    static entry key(const conversation_store& convs, index i) { return {convs.summary_at(i).stamp(), i}; }
+
+    /// Before a change of a conversation's updated_at or seen (while its summary is the one its
+    /// entries were made from), and after it (with its summary refreshed).
+    void before_change(const conversation_store& convs, index i) {
+        if (!built_ || i == conversation_store::npos) return;
+        all_.erase(key(convs, i));
+        unread_.erase(key(convs, i));
+    }
+    void after_change(const conversation_store& convs, index i) {
         if (!built_) return;
-        all_.insert(key(id, s));
-        if (!s.seen) unread_.insert(key(id, s));
+        all_.insert(key(convs, i));
+        if (!convs.summary_at(i).seen) unread_.insert(key(convs, i));
     }
 
     /// Ready for `convs`: rebuilt when never built or when it disagrees on the count.
@@ -175,21 +207,22 @@ public:
     }
     /// An entry that no longer says what its conversation says (a writer that skipped
     /// before/after_change): the caller rebuilds and starts again.
-    static bool stale(const entry& e, bool unread_set) noexcept {
-        return e.at != e.sum->stamp() || (unread_set && e.sum->seen);
+    static bool stale(const conversation_store& convs, const entry& e, bool unread_set) {
+        const auto& s = convs.summary_at(e.conversation);
+        return e.at != s.stamp() || (unread_set && s.seen);
     }
     void rebuild(const conversation_store& convs) {
         std::vector<entry> all, unread;
         all.reserve(convs.size());
-        convs.for_each_summary([&](std::string_view id, const conversation_store::summary& s) {
-            all.push_back(key(id, s));
-            if (!s.seen) unread.push_back(key(id, s));
-        });
-        all_.assign(std::move(all));
-        unread_.assign(std::move(unread));
+        for (index i = 0; i < convs.size(); ++i) {
+            all.push_back(key(convs, i));
+            if (!convs.summary_at(i).seen) unread.push_back(key(convs, i));
+        }
+        all_.assign(std::move(all), convs);
+        unread_.assign(std::move(unread), convs);
         built_ = true;
     }
-    void clear() {
+    void clear() noexcept {
         all_.clear();
         unread_.clear();
         built_ = false;

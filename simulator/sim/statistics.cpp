@@ -85,7 +85,7 @@ void bump(json::array& a, std::int64_t i) {
 /// The time of each customer's first message on the page (who is "new" when).
 std::map<std::string, std::int64_t> first_messages(const page_state& p) {
     std::map<std::string, std::int64_t> first;
-    for (const auto& a : p.activity_log)
+    for (const auto& a : p.activity_records())
         if (a.what == activity::kind::customer_message) first.try_emplace(std::string(a.who), a.at_ms);
     return first;
 }
@@ -100,7 +100,7 @@ json::value page_statistics(const page_state& p, span r) {
     const auto first = first_messages(p);
     std::map<std::int64_t, hour> hours;
     std::set<std::string> counted_new;
-    for (const auto& a : p.activity_log) {
+    for (const auto& a : p.activity_records()) {
         if (!r.contains(a.at_ms) || a.what == activity::kind::tag_added || a.what == activity::kind::tag_removed)
             continue;
         auto& h = hours[floor_div(a.at_ms, ms_per_hour)];
@@ -167,7 +167,7 @@ json::value tag_statistics(const page_state& p, span r, std::int64_t now_ms) {
                                     {"lighten_color", t.lighten_color},
                                     {"description", nullptr}});
     }
-    for (const auto& a : p.activity_log) {
+    for (const auto& a : p.activity_records()) {
         if (a.what != activity::kind::tag_added) continue;
         const auto day = local_day(a.at_ms, off);
         if (!r.contains(a.at_ms) && day != today) continue;
@@ -207,7 +207,7 @@ json::value user_statistics(const page_state& p, span r) {
     std::map<std::string, waiting> pending; // per conversation
     std::map<std::string, std::map<std::int64_t, counts>> per_hour;
     std::map<std::string, counts> total;
-    for (const auto& a : p.activity_log) {
+    for (const auto& a : p.activity_records()) {
         if (a.what == activity::kind::customer_message) {
             auto& w = pending[std::string(a.conversation)];
             if (w.since_ms < 0) w.since_ms = a.at_ms;
@@ -276,7 +276,7 @@ json::value engagement_statistics(const page_state& p, span r, bool by_hour, con
         }
         return it->second;
     };
-    for (const auto& a : p.activity_log) {
+    for (const auto& a : p.activity_records()) {
         if (!r.contains(a.at_ms) || !wanted(a.conversation)) continue;
         std::vector<int> metrics;
         if (a.what == activity::kind::customer_message) {

@@ -143,7 +143,13 @@ struct page_state {
     int utc_offset_minutes = default_utc_offset_minutes; ///< the page's time zone (statistics' days)
     std::string chat_plugin_id;                          ///< "web_…": the page's web chat plugin, if any
     std::vector<page_ad> ads;
-    activity_history activity_log; ///< oldest first
+    activity_history activity_log; ///< oldest first; its strings are the conversation store's
+
+    /// The activity log's records (read through the page's strings).
+    activity_history::records activity_records() const { return activity_log.read(conversations.strings()); }
+    /// Adds to the activity log in time order (record()), or for a load (then sort it once).
+    void add_activity(const activity& a) { activity_log.add(a, conversations.strings()); }
+    void load_activity(const activity& a) { activity_log.push_back(a, conversations.strings()); }
     /// GET tags' last answer and the tags it was made from: reused while they compare equal (a
     /// comparison, not an invalidation, so no writer of `tags` has to know about it).
     struct {
