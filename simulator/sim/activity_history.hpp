@@ -20,7 +20,7 @@
 
 namespace pancake::sim {
 
-/// One record as read back: the strings are views into the log (valid until it changes).
+/// One record as read back: the strings are views into the page's arena (valid as long as it).
 struct activity_view {
     activity::kind what{};
     std::int64_t at_ms = 0;
@@ -58,6 +58,7 @@ class activity_history {
         }
     };
     static_assert(sizeof(row) == 20);
+    static_assert(static_cast<unsigned>(activity::kind::tag_removed) < 8); // the kind takes 3 bits
     static constexpr std::uint8_t kind_bits = 7, comment_flag = 8, chat_plugin_flag = 16, private_reply_flag = 32,
                                   phone_flag = 64;
 

@@ -247,12 +247,16 @@ public:
     }
     /// The conversation `id`, new (empty but for its id, and marked) if there was none.
     std::pair<conversation*, bool> try_emplace(const std::string& id) {
+        std::unique_ptr<conversation> fresh;
+        if (!contains(id)) { // made and room taken first: a throw leaves no slot without a conversation
+            fresh = std::make_unique<conversation>();
+            fresh->id = conversation_id(id);
+            room_for_one(live_);
+            live_objects_.reserve(live_objects_.size() + 1);
+        }
         auto [i, created] = emplace(id, true);
         if (created) {
-            auto c = std::make_unique<conversation>();
-            c->id = conversation_id(id);
-            room_for_one(live_);
-            live_objects_.emplace(i, std::move(c));
+            live_objects_.emplace(i, std::move(fresh));
             live_.push_back(i);
             slots_[i].live = true;
         }
@@ -313,14 +317,21 @@ public:
         }
         dirty_.clear();
         if (live_.size() <= limit) return;
-        for (auto i : live_) {
-            auto& s = slots_[i];
-            if (s.changed) pack(*live_objects_.at(i), s);
-            s.changed = false;
-            s.live = false;
+        std::size_t done = 0; // each packed one leaves both tables at once: a throw leaves them agreeing
+        try {
+            for (; done < live_.size(); ++done) {
+                const auto i = live_[done];
+                auto& s = slots_[i];
+                if (s.changed) pack(*live_objects_.at(i), s);
+                s.changed = false;
+                s.live = false;
+                live_objects_.erase(i);
+            }
+        } catch (...) {
+            live_.erase(live_.begin(), live_.begin() + static_cast<std::ptrdiff_t>(done));
+            throw;
         }
         live_.clear();
-        live_objects_.clear();
     }
     // Messages, per conversation, oldest first. Reads decode a copy; writes append or replace the
     // list. The conversation must exist (writing to one that does not throws std::out_of_range).
@@ -420,6 +431,7 @@ private:
 
         std::string_view bytes() const noexcept { return {data, size}; }
     };
+    static_assert(sizeof(slot) == 56);
     static constexpr std::uint32_t max_messages = (std::uint32_t{1} << 27) - 1;
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
@@ -586,7 +598,9 @@ private:
         if (c.updated_at) s.updated_us = c.updated_at->time().time_since_epoch().count();
         if (c.inserted_at) s.inserted_us = c.inserted_at->time().time_since_epoch().count();
         s.type = pool_.intern(c.type);
-        s.post = c.post_id ? pool_.intern(*c.post_id) + 1 : 0;
+        const auto post = c.post_id ? std::uint64_t{pool_.intern(*c.post_id)} + 1 : 0;
+        if (post >= (std::uint64_t{1} << 31)) throw std::length_error("conversation_store: too many distinct texts");
+        s.post = static_cast<std::uint32_t>(post);
         s.seen = c.seen;
         std::vector<std::int64_t> tags;
         for (auto& t : c.tags)

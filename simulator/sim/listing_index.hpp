@@ -191,7 +191,7 @@ public:
         unread_.erase(key(convs, i));
     }
     void after_change(const conversation_store& convs, index i) {
-        if (!built_) return;
+        if (!built_ || i == conversation_store::npos) return;
         all_.insert(key(convs, i));
         if (!convs.summary_at(i).seen) unread_.insert(key(convs, i));
     }

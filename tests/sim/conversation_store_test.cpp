@@ -7,6 +7,10 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 // The file's own namespace: the test sources compile as unity batches (tests/CMakeLists.txt).
 namespace conversation_store_test {
 
@@ -252,6 +256,73 @@ BOOST_AUTO_TEST_CASE(a_big_store_compresses_and_every_conversation_comes_back) {
     BOOST_TEST(copy.get("new_1").type == "INBOX");
     BOOST_TEST(copy.messages("new_1").size() == 1u);
     BOOST_TEST(serialize(encode(copy.get(id_of(n - 1)))) == want[n - 1]);
+}
+
+// The id table is sorted by arena handle and a new id's handle is nearly always the newest; an id
+// the page's arena already held (the activity log interned it first, or another string) takes
+// its place in the middle. Every id must still find its own conversation.
+BOOST_AUTO_TEST_CASE(ids_interned_before_their_conversation_find_it) {
+    conversation_store s;
+    std::vector<std::string> early; // interned first, in an order unlike their conversations'
+    for (int i = 0; i < 200; ++i)
+        early.push_back("early_" + std::to_string((i * 37) % 200));
+    for (auto& id : early)
+        s.strings().intern(id);
+    s.strings().intern(std::string(70'000, 'h'));                    // a huge string: a handle with the top bit
+    s.try_emplace(std::string(70'000, 'h')).first->type = "COMMENT"; // early: later ids go before it
+    for (int i = 0; i < 300; ++i) {
+        if (i % 3 == 0)
+            s.insert(plain("late_" + std::to_string(i), i, i % 2 == 0));
+        else
+            s.try_emplace("late_" + std::to_string(i)).first->seen = i % 2 == 0;
+        if (i < 200) s.try_emplace(early[static_cast<std::size_t>(299 - i) % 200]).first->type = "INBOX";
+    }
+    s.settle(0);
+    BOOST_TEST(s.size() == 501u);
+    for (int i = 0; i < 300; ++i) {
+        const auto id = "late_" + std::to_string(i);
+        const auto at = s.index_of(id);
+        BOOST_TEST_REQUIRE(at != conversation_store::npos);
+        BOOST_TEST(s.id_at(at) == id);
+        BOOST_TEST(bool(s.summary_at(at).seen) == (i % 2 == 0));
+    }
+    for (auto& id : early) {
+        const auto at = s.index_of(id);
+        BOOST_TEST_REQUIRE(at != conversation_store::npos);
+        BOOST_TEST(s.id_at(at) == id);
+        BOOST_TEST(s.get(id).type == "INBOX");
+    }
+    BOOST_TEST(s.get(std::string(70'000, 'h')).type == "COMMENT");
+    s.strings().intern("only_a_string"); // in the arena, not a conversation
+    BOOST_TEST(!s.contains("only_a_string"));
+    BOOST_TEST(s.index_of("never_seen") == conversation_store::npos);
+    std::vector<std::string> order;
+    s.for_each_summary([&](std::string_view id, const conversation_store::summary&) { order.emplace_back(id); });
+    BOOST_TEST(std::is_sorted(order.begin(), order.end()));
+    BOOST_TEST(order.size() == 501u);
+}
+
+// Many materialised at once (a side table, not a pointer per slot): each stays at its address
+// until the settle that evicts, and a change to each survives the eviction.
+BOOST_AUTO_TEST_CASE(materialised_conversations_keep_their_address_until_evicted) {
+    conversation_store s;
+    for (int i = 0; i < 3000; ++i)
+        s.insert(plain("p_" + std::to_string(i), i, false));
+    std::vector<conversation*> seen;
+    for (int i = 0; i < 3000; ++i) {
+        auto* c = s.find("p_" + std::to_string(i));
+        c->seen = true;
+        seen.push_back(c);
+    }
+    BOOST_TEST(s.materialised_count() == 3000u);
+    for (int i = 0; i < 3000; ++i) // the table grew many times; the conversations did not move
+        BOOST_TEST_REQUIRE(s.find("p_" + std::to_string(i)) == seen[static_cast<std::size_t>(i)]);
+    s.settle(100);
+    BOOST_TEST(s.materialised_count() == 0u);
+    for (int i = 0; i < 3000; i += 7) {
+        BOOST_TEST(s.get("p_" + std::to_string(i)).seen);
+        BOOST_TEST(s.find_summary("p_" + std::to_string(i))->seen);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -522,6 +522,28 @@ BOOST_AUTO_TEST_CASE(fixture_fields_are_checked) {
     BOOST_TEST(refused([](json::object& p) {
                    p["ads"].as_array()[1].as_object()["ad_id"] = "120200000000000101";
                }).find("two ads") != std::string::npos);
+    // An activity record's time must fit the log's 56 bits; a tag record carries no phone.
+    auto one_activity = [](std::int64_t at, bool phone_and_tag) {
+        json::object a{{"kind", "tag_added"}, {"at", at}, {"conversation", "c"}, {"tag", 1}};
+        if (phone_and_tag) a["phone"] = "0912345678";
+        return json::array{a};
+    };
+    BOOST_TEST(refused([&](json::object& p) {
+                   p["activity"] = one_activity(std::int64_t{1} << 60, false);
+               }).find("at is out of range") != std::string::npos);
+    BOOST_TEST(refused([&](json::object& p) {
+                   p["activity"] = one_activity(-(std::int64_t{1} << 56), false);
+               }).find("at is out of range") != std::string::npos);
+    BOOST_TEST(refused([&](json::object& p) {
+                   p["activity"] = one_activity(1'767'225'600'000, true);
+               }).find("activity") != std::string::npos);
+    {
+        auto fx = sim::sample_fixture(); // the same record in range loads
+        fx.at("pages").at(0).as_object()["activity"] = one_activity(1'767'225'600'000, false);
+        sim::world w;
+        std::string err;
+        BOOST_TEST(w.load_fixture(fx, err), err);
+    }
     // Two pages cannot share a chat plugin.
     auto fx = sim::sample_fixture();
     fx.at("pages").at(1).as_object()["chat_plugin_id"] = WEB;
