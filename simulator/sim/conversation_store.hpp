@@ -402,6 +402,11 @@ public:
         order_.shrink_to_fit();
     }
     bool compressed() const noexcept { return codec_.trained(); }
+    /// Whether conversation `id`'s bytes are held compressed (tests).
+    bool compressed(std::string_view id) const {
+        const auto i = index_of(id);
+        return i != npos && slots_[i].compressed;
+    }
 
     /// Bytes held packed (for the scale benchmark and tests).
     std::size_t packed_bytes() const noexcept {
@@ -432,6 +437,7 @@ private:
         std::string_view bytes() const noexcept { return {data, size}; }
     };
     static_assert(sizeof(slot) == 56);
+    static constexpr std::size_t max_compressed_record = 16 * 1024;
     static constexpr std::uint32_t max_messages = (std::uint32_t{1} << 27) - 1;
     // A message's conversation_id is nearly always its conversation's: stored as one flag byte.
     static constexpr char own_conversation = 1;
@@ -502,9 +508,11 @@ private:
         codec_.decompress(s.bytes(), scratch_);
         return scratch_;
     }
-    /// Stores `bytes` (uncompressed) as the slot's, compressed when the store has a dictionary.
+    /// Stores `bytes` (uncompressed) as the slot's, compressed when the store has a dictionary
+    /// and the record is small (a dictionary pays on small records; a long conversation would be
+    /// recompressed whole at every message appended, where plain bytes are only copied).
     void keep(slot& s, std::string_view bytes) {
-        if (codec_.trained()) {
+        if (codec_.trained() && bytes.size() <= max_compressed_record) {
             std::string z;
             codec_.compress(bytes, z);
             set_bytes(s, z, true);

@@ -247,6 +247,24 @@ BOOST_AUTO_TEST_CASE(a_big_store_compresses_and_every_conversation_comes_back) {
     BOOST_TEST(s.messages(id_of(7)).empty());
     BOOST_TEST(s.holds_messages(id_of(7)));
     BOOST_TEST(serialize(encode(s.get(id_of(8)))) == want[8]);
+    // A long conversation leaves compression (it would be recompressed whole per message) and
+    // comes back to it when it is short again; its messages survive both crossings.
+    BOOST_TEST(s.compressed(id_of(9)));
+    std::vector<message> long_list = s.messages(id_of(9));
+    for (std::size_t k = 0; s.compressed(id_of(9)); ++k) {
+        BOOST_TEST_REQUIRE(k < 2000u); // (past 16 KB it must stop compressing)
+        auto m = two_messages(numbered(9), k)[k % 2];
+        m.original_message = "tin nhắn dài số " + std::to_string(k) + std::string(100, 'x');
+        s.append_message(id_of(9), m);
+        long_list.push_back(m);
+    }
+    BOOST_TEST(long_list.size() > 50u);
+    BOOST_TEST(serialize(encode(s.messages(id_of(9)))) == serialize(encode(long_list)));
+    BOOST_TEST(s.message_count(id_of(9)) == long_list.size());
+    s.put_messages(id_of(9), two_messages(numbered(9), 9));
+    BOOST_TEST(s.compressed(id_of(9)));
+    BOOST_TEST(serialize(encode(s.messages(id_of(9)))) == want_messages[9]);
+    BOOST_TEST(serialize(encode(s.get(id_of(9)))) == want[9]);
     // A new conversation in a compressed store, and a copy of the store.
     auto fresh = s.try_emplace("new_1").first;
     fresh->type = "INBOX";
