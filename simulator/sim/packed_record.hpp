@@ -3,8 +3,10 @@
 // of repeated strings. A pancake::message is 680 bytes as a struct and ~100 packed.
 //
 // Which strings go to the pool is decided by field name: the ones that repeat across records
-// (types, texts, page ids, staff names). Unique ones (ids, customer names) stay inline, because a
-// pool entry costs more than the bytes it saves when a string occurs once or twice.
+// (types, page ids, staff names, colours). Unique ones (ids, customer names, and message texts
+// and snippets: on a real page nearly every one is new) stay inline, because a pool entry (a
+// std::string and a hash entry, ~150 bytes) costs more than the bytes it saves when a string
+// occurs once or twice. On a big page the inline texts are compressed with their record.
 #pragma once
 
 #include <pancake/ids.hpp>
@@ -82,9 +84,8 @@ struct is_id<basic_id<Tag, Rep>> : std::true_type {};
 
 /// Fields whose values repeat across records (see the file comment).
 inline bool pooled(std::string_view field) noexcept {
-    for (std::string_view f :
-         {"type", "message", "original_message", "page_id", "admin_id", "admin_name", "platform", "mime_type", "text",
-          "color", "title", "email", "uid", "snippet", "post_id", "assignee_ids", "editor_id", "editor_name"})
+    for (std::string_view f : {"type", "page_id", "admin_id", "admin_name", "platform", "mime_type", "color", "title",
+                               "email", "uid", "post_id", "assignee_ids", "editor_id", "editor_name"})
         if (f == field) return true;
     return false;
 }
