@@ -209,7 +209,9 @@ public:
     index index_of(std::string_view id) const {
         const auto h = strings_.find(id); // 0: "" (a valid id, as it was for a map), or not stored
         if (h == 0 && !id.empty()) return npos;
-        auto it = std::ranges::lower_bound(slot_of_, h, {}, &std::pair<std::uint32_t, index>::first);
+        auto it =
+            std::lower_bound(slot_of_.begin(), slot_of_.end(), h,
+                             [](const std::pair<std::uint32_t, index>& x, std::uint32_t v) { return x.first < v; });
         return it != slot_of_.end() && it->first == h ? it->second : npos;
     }
     std::string_view id_at(index i) const { return strings_.at(slots_[i].id); }
@@ -444,7 +446,9 @@ private:
     // pairs stays sorted by appending: 8 bytes a conversation, where a hash table holds 16-20.
     std::pair<index, bool> emplace(const std::string& id, bool one_off) {
         const auto h = strings_.intern(id);
-        auto at = std::ranges::lower_bound(slot_of_, h, {}, &std::pair<std::uint32_t, index>::first);
+        auto at =
+            std::lower_bound(slot_of_.begin(), slot_of_.end(), h,
+                             [](const std::pair<std::uint32_t, index>& x, std::uint32_t v) { return x.first < v; });
         if (at != slot_of_.end() && at->first == h) return {at->second, false};
         if (slots_.size() >= npos) throw std::length_error("conversation_store: full");
         // Grown before anything refers to the new slot: a throw leaves no half-made entry.

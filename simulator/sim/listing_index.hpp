@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <ranges>
 #include <set>
 #include <string>
 #include <string_view>
@@ -126,9 +125,15 @@ public:
         /// The first place in the array where `before` no longer holds (it holds for a prefix).
         template <class Before>
         std::size_t partition(Before before) const {
-            const auto places = std::views::iota(std::size_t{0}, at_.size());
-            const auto at = std::ranges::partition_point(places, [&](std::size_t i) { return before(run(i)); });
-            return static_cast<std::size_t>(at - places.begin());
+            std::size_t lo = 0, hi = at_.size();
+            while (lo < hi) {
+                const auto mid = lo + (hi - lo) / 2;
+                if (before(run(mid)))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            return lo;
         }
         bool live_in_run(const entry& e) const {
             const auto i = partition([&](const entry& x) { return less_(x, e); });
