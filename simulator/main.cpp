@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        boost::asio::io_context ioc;
+        boost::asio::io_context ioc{1}; // one thread runs it: the scheduler may skip its cross-thread work
         pancake::sim::server srv(ioc.get_executor(), pancake::real_clock::instance(), opts);
         std::string err;
         if (!fixture.empty() && !srv.load_fixture_file(fixture, err)) {

@@ -15,8 +15,7 @@ namespace pancake::sim {
 
 /// A Beast response for `r`: Server and Content-Type set, payload prepared. A status outside
 /// 200..599 becomes 500 (Beast would write any number as the status line).
-boost::beast::http::response<boost::beast::http::string_body> to_http(const response& r, unsigned version,
-                                                                      bool keep_alive);
+boost::beast::http::response<boost::beast::http::string_body> to_http(response&& r, unsigned version, bool keep_alive);
 
 /// The response serialized exactly as it goes out (for the faults that send only part of it).
 std::string wire(const boost::beast::http::response<boost::beast::http::string_body>& r);

@@ -34,14 +34,13 @@ void request_journal::record(journal_entry e, double t, wall_time wall, const se
     // Redact before cutting, so a token across the cut leaves no prefix behind; look a little
     // past the cap (a token written as \u00XX escapes is six times its length).
     std::string_view raw = e.body;
-    e.body =
-        clean_utf8(redactor.redact(raw.substr(0, std::min(raw.size(), limits_.body_cap + 6 * redactor.longest()))));
+    e.body = redactor.redact(raw.substr(0, std::min(raw.size(), limits_.body_cap + 6 * redactor.longest())));
+    clean_utf8_in_place(e.body);
     cut_utf8(e.body, limits_.body_cap);
-    e.path = clean_utf8(redactor.redact_target(e.path));
-    e.method = clean_utf8(e.method);
-    e.route = clean_utf8(e.route);
-    e.page = clean_utf8(redactor.redact(e.page));
-    e.content_type = clean_utf8(e.content_type);
+    e.path = redactor.redact_target(e.path);
+    e.page = redactor.redact(e.page);
+    for (auto* text : {&e.path, &e.method, &e.route, &e.page, &e.content_type})
+        clean_utf8_in_place(*text);
     bytes_ += entry_bytes(e);
     entries_.push_back(std::move(e));
     while (!entries_.empty() && (entries_.size() > limits_.max_entries || bytes_ > limits_.max_bytes)) {

@@ -40,7 +40,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_core> core) {
             continue;
         }
         core->backoff = {};
-        start_connection(core, boost::beast::tcp_stream(std::move(sock)));
+        start_connection(core, std::move(sock));
     }
 }
 

@@ -3,6 +3,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
+
 namespace pancake::sim {
 
 namespace {
@@ -55,7 +57,7 @@ void secret_redactor::note_model(const world& model) {
 std::string secret_redactor::redact(std::string_view raw) const {
     if (secrets_.empty()) return std::string(raw);
     // Most text has no escapes: then the decoded text is the text and positions map to themselves.
-    const bool escaped = raw.find_first_of("%\\") != std::string_view::npos;
+    const bool escaped = std::any_of(raw.begin(), raw.end(), [](char c) { return c == '%' || c == '\\'; });
     std::string d;               // the text with those escapes decoded
     std::vector<std::size_t> at; // at[i]: where d[i] starts in raw
     if (escaped) {
@@ -105,7 +107,9 @@ std::string secret_redactor::redact(std::string_view raw) const {
 }
 
 std::string secret_redactor::redact_target(std::string_view raw_target) const {
-    const std::string target = lenient_target(raw_target); // as the model parses it
+    std::string rewritten; // as the model parses it (nearly always the target itself)
+    if (!lenient_target_is_identity(raw_target)) rewritten = lenient_target(raw_target);
+    const std::string_view target = rewritten.empty() ? raw_target : std::string_view(rewritten);
     auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
         auto q = target.find('?');

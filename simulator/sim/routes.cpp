@@ -11,8 +11,9 @@
 namespace pancake::sim {
 
 handle_result world::handle(const request& req, steady_time now, wall_time wall, rate_step rate) {
-    const std::string target = lenient_target(req.target); // `type[]=INBOX` as the docs' cURL sends it
-    auto parsed = boost::urls::parse_origin_form(target);
+    std::string rewritten; // `type[]=INBOX` as the docs' cURL sends it; nearly always the target itself
+    if (!lenient_target_is_identity(req.target)) rewritten = lenient_target(req.target);
+    auto parsed = boost::urls::parse_origin_form(rewritten.empty() ? std::string_view(req.target) : rewritten);
     if (!parsed) {
         handle_result r;
         r.resp = error_response(400, "Bad request target");
@@ -91,11 +92,16 @@ std::pair<std::string, std::string> name_route(const Segments& s, std::string_vi
 }
 
 // Characters an origin-form target may hold unescaped (RFC 3986 pchar, '/' and '?'), '%' aside.
-bool plain_target_char(char ch) noexcept {
-    static constexpr std::string_view other = "-._~!$&'()*+,;=:@/?";
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           other.find(ch) != std::string_view::npos;
-}
+// A table: every request's target is checked character by character.
+constexpr auto plain_in_target = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char ch : std::string_view("-._~!$&'()*+,;=:@/?"))
+        t[ch] = true;
+    for (int ch = 0; ch < 256; ++ch)
+        t[ch] = t[ch] || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    return t;
+}();
+bool plain_target_char(char ch) noexcept { return plain_in_target[static_cast<unsigned char>(ch)]; }
 } // namespace
 
 std::pair<std::string, std::string> world::route_name(const request& r) {

@@ -30,7 +30,7 @@ struct server_options {
     std::size_t max_header = 16 << 10;
     /// Deadline (real time) for reading one request, and for waiting for the next one on a
     /// keep-alive connection: slow or idle clients are dropped after this.
-    std::chrono::seconds idle_timeout{30};
+    std::chrono::milliseconds idle_timeout{30000};
     /// Deadline (real time) for writing one answer: a client that does not read is dropped.
     std::chrono::milliseconds write_timeout{30000};
     /// How long (real time) a closing connection waits for the peer to finish sending and close,

@@ -13,8 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -92,13 +92,39 @@ awaitable<void> refuse(std::shared_ptr<server_core> core, std::shared_ptr<Stream
     if (refusing <= core->opts.max_connections) { // a flood of refusals gets no answer at all
         auto busy = error_response(503, "Too many connections");
         busy.headers.emplace_back("Retry-After", "1");
-        auto res = to_http(busy, 11, false);
+        auto res = to_http(std::move(busy), 11, false);
         set_deadline(*stream, core->opts.linger_timeout);
         auto [ec, n] = co_await http::async_write(*stream, res, use_tuple);
         if (!ec) co_await graceful_close(*core, *stream, id);
     }
     close_stream(*stream);
     core->conns.erase(id);
+}
+
+// Feeds the parser what is buffered, reading more only when it needs more: a request usually
+// arrives in one read, and is then parsed without a further operation (http::async_read_some
+// would post its completion through the scheduler). End of stream is reported as Beast does:
+// end_of_stream before any byte of a request, the parser's verdict (partial_message) after.
+template <class Stream>
+awaitable<boost::system::error_code> read_request(server_core& core, Stream& s, beast::flat_buffer& buf,
+                                                  http::request_parser<growing_body>& parser, std::uint64_t id) {
+    boost::system::error_code ec;
+    for (;;) {
+        if (buf.size() > 0) {
+            buf.consume(parser.put(buf.data(), ec));
+            if (ec == http::error::need_more) ec = {};
+            if (ec || parser.is_done()) co_return ec;
+        }
+        core.set_conn(id, false, parser.get().body().capacity()); // what a partial body holds so far
+        auto [rec, n] = co_await s.async_read_some(buf.prepare(beast::read_size(buf, 65536)), use_tuple);
+        if (rec == asio::error::eof) {
+            if (!parser.got_some()) co_return http::error::end_of_stream;
+            parser.put_eof(ec);
+            co_return ec;
+        }
+        if (rec) co_return rec;
+        buf.commit(n);
+    }
 }
 
 template <class Stream>
@@ -122,14 +148,11 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
         http::request_parser<growing_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opts.max_header, UINT32_MAX)));
         parser.body_limit(opts.max_body);
+        parser.eager(true);
         set_deadline(*stream, opts.idle_timeout); // the whole request must arrive by then
-        boost::system::error_code ec;
-        while (!ec && !parser.is_done()) {
-            auto [rec, n] = co_await http::async_read_some(*stream, buf, parser, use_tuple);
-            ec = rec;
-            core->set_conn(id, false, parser.get().body().capacity());
-        }
+        auto ec = co_await read_request(*core, *stream, buf, parser, id);
         core->set_conn(id, false, 0);
+        clear_deadline(*stream); // a latency fault or the model may take their time now
         if (ec) {
             const bool http_error = ec.category() == make_error_code(http::error::bad_target).category();
             std::optional<response> answer;
@@ -138,7 +161,7 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             else if (http_error && ec != http::error::end_of_stream && ec != http::error::partial_message)
                 answer = error_response(400, "Malformed HTTP request");
             if (!answer) co_return close_stream(*stream);
-            auto res = to_http(*answer, 11, false);
+            auto res = to_http(std::move(*answer), 11, false);
             if (co_await send(*core, *stream, res, false)) co_await graceful_close(*core, *stream, id);
             co_return close_stream(*stream);
         }
@@ -152,14 +175,20 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             auto resp = admin_token_ok(opts.admin_token, req["X-Sim-Admin-Token"])
                             ? guarded([&] { return admin_router(*core, r); })
                             : error_response(401, "admin token required (X-Sim-Admin-Token header)");
-            auto res = to_http(resp, version, keep_alive);
+            auto res = to_http(std::move(resp), version, keep_alive);
             if (!co_await send(*core, *stream, res, head)) co_return reset_stream(*stream);
             if (!keep_alive) co_return co_await graceful_close(*core, *stream, id);
             continue;
         }
 
-        journal_entry je{
-            0, r.method, r.target, r.body, 0, {}, {}, {}, 0, {}, std::string(req[http::field::content_type])};
+        journal_entry je{0, r.method, {}, {}, 0, {}, {}, {}, 0, {}, std::string(req[http::field::content_type])};
+        // The request's target and body go to the journal when it is written (after the model's
+        // answer, the last use of the request): moved, not copied.
+        auto journal = [&] {
+            je.path = std::move(r.target);
+            je.body = std::move(r.body);
+            core->record(std::move(je));
+        };
         // Route and page are known before faults are chosen, so rules can target them.
         std::tie(je.route, je.page) = world::route_name(r);
         je.arrived = core->since_start();
@@ -188,11 +217,11 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             if (tec || core->stopped) co_return;
         }
         if (effect.action == session_action::reset) {
-            core->record(std::move(je));
+            journal();
             co_return reset_stream(*stream);
         }
         if (effect.action == session_action::hang) {
-            core->record(std::move(je));
+            journal();
             co_return co_await hang(*core, *stream);
         }
         response resp = effect.canned ? std::move(*effect.canned)
@@ -205,8 +234,8 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
                                         return std::move(out.resp);
                                     });
         je.status = effect.journaled_status() ? resp.status : 0;
-        core->record(std::move(je));
-        auto res = to_http(resp, version, keep_alive);
+        journal();
+        auto res = to_http(std::move(resp), version, keep_alive);
         if (effect.action == session_action::cut) {
             auto bytes = wire(res);
             if (auto keep = bytes_to_keep(effect.cut, bytes)) {
@@ -240,8 +269,10 @@ void admit(const std::shared_ptr<server_core>& core, std::shared_ptr<Stream> str
 
 } // namespace
 
-void start_connection(const std::shared_ptr<server_core>& core, beast::tcp_stream stream) {
-    admit(core, std::make_shared<beast::tcp_stream>(std::move(stream)));
+void start_connection(const std::shared_ptr<server_core>& core, asio::ip::tcp::socket sock) {
+    boost::system::error_code ec;
+    sock.set_option(asio::ip::tcp::no_delay(true), ec); // an answer goes out whole, at once
+    admit(core, std::make_shared<watched_socket>(std::move(sock)));
 }
 
 void start_connection(const std::shared_ptr<server_core>& core, pancake::testing::memory_stream stream) {

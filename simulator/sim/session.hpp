@@ -6,14 +6,14 @@
 
 #include <pancake/testing/memory_stream.hpp>
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
 
 namespace pancake::sim {
 
 /// Takes a newly accepted TCP connection.
-void start_connection(const std::shared_ptr<server_core>& core, boost::beast::tcp_stream stream);
+void start_connection(const std::shared_ptr<server_core>& core, boost::asio::ip::tcp::socket sock);
 /// Takes the server's end of an in-memory pipe (server::connect_in_memory).
 void start_connection(const std::shared_ptr<server_core>& core, pancake::testing::memory_stream stream);
 

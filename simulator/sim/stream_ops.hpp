@@ -3,28 +3,29 @@
 // template over its stream; these overloads are all it needs to know about the type.
 #pragma once
 
+#include "watched_socket.hpp"
+
 #include <pancake/testing/memory_stream.hpp>
 
 #include <boost/asio/socket_base.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
 
 namespace pancake::sim {
 
-// TCP: deadlines in real time (the stream's own timer), reset as RST (linger 0).
-inline void set_deadline(boost::beast::tcp_stream& s, std::chrono::steady_clock::duration d) { s.expires_after(d); }
-inline void close_stream(boost::beast::tcp_stream& s) {
-    boost::system::error_code ec;
-    s.socket().close(ec);
-}
-inline void reset_stream(boost::beast::tcp_stream& s) {
+// TCP: deadlines in real time (the socket's watchdog), reset as RST (linger 0). A deadline
+// covers the I/O after it until clear_deadline, so a latency fault or a slow model answer in
+// between is not cut short.
+inline void set_deadline(watched_socket& s, std::chrono::steady_clock::duration d) { s.expires_after(d); }
+inline void clear_deadline(watched_socket& s) { s.expires_never(); }
+inline void close_stream(watched_socket& s) { s.close(); }
+inline void reset_stream(watched_socket& s) {
     boost::system::error_code ec;
     s.socket().set_option(boost::asio::socket_base::linger(true, 0), ec);
-    s.socket().close(ec);
+    s.close();
 }
 /// Shuts our sending side down, so the peer reads everything sent then EOF; false if it failed.
-inline bool shutdown_send(boost::beast::tcp_stream& s) {
+inline bool shutdown_send(watched_socket& s) {
     boost::system::error_code ec;
     s.socket().shutdown(boost::asio::socket_base::shutdown_send, ec);
     return !ec;
@@ -35,6 +36,7 @@ inline bool shutdown_send(boost::beast::tcp_stream& s) {
 // connection. Nothing written is lost by closing (the peer reads it all, then eof), so a reset
 // and a graceful close are both a close; there is no half-close to wait behind.
 inline void set_deadline(pancake::testing::memory_stream&, std::chrono::steady_clock::duration) {}
+inline void clear_deadline(pancake::testing::memory_stream&) {}
 inline void close_stream(pancake::testing::memory_stream& s) { s.close(); }
 inline void reset_stream(pancake::testing::memory_stream& s) { s.close(); }
 inline bool shutdown_send(pancake::testing::memory_stream&) { return false; }

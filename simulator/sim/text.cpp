@@ -1,16 +1,60 @@
 #include "text.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace pancake::sim {
 
+namespace {
+// A table, not a search of the set per character: every request's target goes through it.
+constexpr auto unsafe_in_target = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char ch : std::string_view("[]{}|^`\"<>\\ "))
+        t[ch] = true;
+    return t;
+}();
+bool unsafe_char(char ch) noexcept { return unsafe_in_target[static_cast<unsigned char>(ch)]; }
+
+// The length of the valid UTF-8 character starting at in[i], or 0 when the byte there does not
+// start one.
+std::size_t utf8_char_at(std::string_view in, std::size_t i) noexcept {
+    auto u = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+    const unsigned c = u(i);
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte
+    if (c < 0x80)
+        return 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0; // overlong
+        if (c == 0xED) hi = 0x9F; // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90; // overlong
+        if (c == 0xF4) hi = 0x8F; // above U+10FFFF
+    }
+    if (len == 0 || i + len > in.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        const unsigned b = u(i + k);
+        if (!(k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xBF)) return 0;
+    }
+    return len;
+}
+} // namespace
+
+bool lenient_target_is_identity(std::string_view target) noexcept {
+    return std::none_of(target.begin(), target.end(), unsafe_char);
+}
+
 std::string lenient_target(std::string_view target) {
-    static constexpr std::string_view unsafe = "[]{}|^`\"<>\\ ";
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(target.size());
     for (char ch : target) {
-        if (unsafe.find(ch) == std::string_view::npos) {
+        if (!unsafe_char(ch)) {
             out += ch;
             continue;
         }
@@ -64,34 +108,13 @@ std::string ascii_lower(std::string_view s) {
 std::string clean_utf8(std::string_view in) {
     std::string out;
     out.reserve(in.size());
-    auto u = [&](std::size_t i) { return static_cast<unsigned char>(in[i]); };
     for (std::size_t i = 0; i < in.size();) {
-        const unsigned c = u(i);
-        std::size_t len = 0;
-        unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0; // overlong
-            if (c == 0xED) hi = 0x9F; // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90; // overlong
-            if (c == 0xF4) hi = 0x8F; // above U+10FFFF
-        }
-        bool ok = len > 0 && i + len <= in.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            const unsigned b = u(i + k);
-            ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xBF;
-        }
-        if (ok) {
+        if (const auto len = utf8_char_at(in, i)) {
             out.append(in.substr(i, len));
             i += len;
         } else {
             static constexpr char hex[] = "0123456789ABCDEF";
+            const auto c = static_cast<unsigned char>(in[i]);
             out += "\\x";
             out += hex[c >> 4];
             out += hex[c & 15];
@@ -99,6 +122,17 @@ std::string clean_utf8(std::string_view in) {
         }
     }
     return out;
+}
+
+void clean_utf8_in_place(std::string& s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto len = utf8_char_at(s, i);
+        if (len == 0) {
+            s = clean_utf8(s);
+            return;
+        }
+        i += len;
+    }
 }
 
 void cut_utf8(std::string& s, std::size_t cap) {

@@ -12,6 +12,9 @@ namespace pancake::sim {
 /// query (`[`, `]`, `{`, `}`, `|`, `^`, backtick, `"`, `<`, `>`, `\`, space) percent-encoded, so
 /// `type[]=INBOX` (the docs' cURL example) parses as `type%5B%5D=INBOX` does.
 std::string lenient_target(std::string_view target);
+/// True when lenient_target(target) is `target` itself (nearly always): callers then use the
+/// target as it is, without a copy.
+bool lenient_target_is_identity(std::string_view target) noexcept;
 /// `<`, `>`, `&`, `"`, `'` as HTML entities (a message's rendered `message` field).
 std::string html_escape(std::string_view text);
 /// A whole decimal integer, optional '-' sign, nothing else (no spaces, no '+').
@@ -21,6 +24,8 @@ std::string ascii_lower(std::string_view s);
 /// Valid UTF-8 is copied; any other byte becomes the four characters \xNN, so the result always
 /// serializes as valid JSON (Boost.JSON copies invalid bytes through).
 std::string clean_utf8(std::string_view in);
+/// clean_utf8 in place: valid text (the common case) is left as it is, without a copy.
+void clean_utf8_in_place(std::string& s);
 /// Cuts valid UTF-8 to at most `cap` bytes without splitting a character.
 void cut_utf8(std::string& s, std::size_t cap);
 

@@ -218,6 +218,40 @@ BOOST_AUTO_TEST_CASE(a_hang_ends_at_its_deadline) {
     s.await_server([&] { return s.srv.parked() == 0; });
 }
 
+// A deadline covers I/O only: the read deadline bounds receiving a request, not the time its
+// answer takes. The socket's watchdog must let a latency fault outlast it. (The fault waits on
+// the server's virtual clock: it holds until the test advances it.)
+BOOST_AUTO_TEST_CASE(a_slow_answer_outlasts_the_read_deadline) {
+    pancake::sim::server_options o;
+    o.idle_timeout = 150ms;
+    running_sim s(o);
+    BOOST_TEST_REQUIRE(
+        s.post("/__sim/faults", R"({"rules":[{"route":"tags.list","kind":"latency","latency":{"ms":400}}]})").status ==
+        200u);
+    asio::io_context c;
+    beast::tcp_stream slow(c);
+    slow.connect(s.ep());
+    slow.expires_after(ceiling);
+    asio::write(slow.socket(), asio::buffer(s.request(http::verb::get, s.v1("tags"))));
+    s.await_server([&] { return s.srv.parked() == 1u; });
+    // An idle connection opened after it is closed at its read deadline: by then the slow
+    // request's read deadline, set earlier, has passed as well.
+    auto idle = s.until_close("");
+    BOOST_TEST(idle.bytes.empty());
+    BOOST_TEST(idle.end == asio::error::eof, idle.end.message());
+    s.on_server([&] {
+        s.clk.advance(400ms);
+        return 0;
+    });
+    beast::flat_buffer b;
+    http::response<http::string_body> res;
+    boost::system::error_code ec;
+    http::async_read(slow, b, res, [&](auto e, auto) { ec = e; });
+    c.run();
+    BOOST_TEST(!ec, ec.message());
+    BOOST_TEST(res.result_int() == 200u);
+}
+
 // Item 3. Over the cap, a newcomer either takes the place of an idle keep-alive connection or
 // gets a quick 503; the server keeps answering.
 BOOST_AUTO_TEST_CASE(the_connection_cap_refuses_busy_overflow_and_recycles_idle_connections) {
