@@ -5,11 +5,14 @@
 # answers it (bench_beast_server), same run, same wrk settings. Prints JSON lines: per scenario
 # and server, requests/s, p99 latency and the server's CPU µs per request (from /proc), then the
 # ratios (targets: >= 0.5x nginx and >= 0.8x Beast on tag add and GET tags).
-#   benchmarks/sim_throughput.sh BUILD_DIR [SECONDS=5] [CONNECTIONS=16]
+# Each server is measured in ROUNDS runs of SECONDS, interleaved, and its median run kept.
+#   benchmarks/sim_throughput.sh BUILD_DIR [SECONDS=5] [CONNECTIONS=16] [ROUNDS=3] [WARMUP=1]
 set -euo pipefail
 bin=$1
 secs=${2:-5}
 conns=${3:-16}
+rounds=${4:-3}
+warmup=${5:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 
 need=()
@@ -69,8 +72,8 @@ scenarios=(
   "v2_listing|GET|/api/public_api/v2/pages/$page/conversations?page_access_token=$token|"
 )
 
-wrk_run() { # URL METHOD BODY PID -> one JSON object (without braces' bench field)
-  local url=$1 method=$2 body=$3 pid=$4
+wrk_run() { # URL METHOD BODY PID [SECONDS] -> one JSON object (without braces' bench field)
+  local url=$1 method=$2 body=$3 pid=$4 dur=${5:-$secs}
   cat > "$work/req.lua" <<EOF
 wrk.method = "$method"
 wrk.body = [[$body]]
@@ -84,7 +87,7 @@ EOF
   local t0
   t0=$(cpu_ticks "$pid")
   local line
-  line=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$work/req.lua" "$url" | sed -n 's/^RESULT //p')
+  line=$(wrk -t1 -c"$conns" -d"${dur}s" -s "$work/req.lua" "$url" | sed -n 's/^RESULT //p')
   local t1
   t1=$(cpu_ticks "$pid")
   local reqs
@@ -136,15 +139,34 @@ EOF
   beast_pid=$last_pid
   beast_url=$(url_of "$work/beast.out")
 
-  sim=$(wrk_run "$sim_url$path" "$method" "$body" "$sim_pid")
-  ngx=$(wrk_run "http://127.0.0.1:$port$path" "$method" "$body" "$nginx_pid")
-  bst=$(wrk_run "$beast_url$path" "$method" "$body" "$beast_pid")
+  urls=("$sim_url$path" "http://127.0.0.1:$port$path" "$beast_url$path")
+  spids=("$sim_pid" "$nginx_pid" "$beast_pid")
+  # A second of warm-up each, not counted: the first server measured otherwise pays for the
+  # page faults, allocator growth and caches the later ones find ready.
+  if ((warmup)); then
+    for i in 0 1 2; do wrk_run "${urls[$i]}" "$method" "$body" "${spids[$i]}" 1 > /dev/null; done
+  fi
+  # Rounds, the order rotating, each server's median round kept: this machine's speed drifts
+  # within seconds, and one pass in a fixed order would charge the drift to one server.
+  results=("" "" "")
+  for ((round = 0; round < rounds; round++)); do
+    for k in 0 1 2; do
+      i=$(((k + round) % 3))
+      results[$i]+="$(wrk_run "${urls[$i]}" "$method" "$body" "${spids[$i]}")"$'\n'
+    done
+  done
   kill "$nginx_pid" "$beast_pid" 2>/dev/null || true
   wait "$nginx_pid" "$beast_pid" 2>/dev/null || true
-  python3 - "$name" "$size" "$conns" "$sim" "$ngx" "$bst" <<'EOF'
+  python3 - "$name" "$size" "$conns" "${results[@]}" <<'EOF'
 import json, sys
 name, size, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = dict(zip(["pancake_sim", "nginx", "beast_minimal"], map(json.loads, sys.argv[4:7])))
+def median_round(text):
+    runs = sorted((json.loads(l) for l in text.splitlines() if l.strip()), key=lambda r: r["req_per_s"])
+    kept = dict(runs[len(runs) // 2])
+    kept["rounds"] = len(runs)
+    kept["req_per_s_all"] = [r["req_per_s"] for r in runs]
+    return kept
+rows = dict(zip(["pancake_sim", "nginx", "beast_minimal"], map(median_round, sys.argv[4:7])))
 for server, r in rows.items():
     print(json.dumps({"bench": "sim_throughput", "scenario": name, "server": server, "answer_bytes": size,
                       "connections": conns, **r}))

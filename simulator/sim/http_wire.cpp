@@ -1,8 +1,7 @@
 #include "http_wire.hpp"
 
-#include <boost/beast/http/write.hpp>
-
-#include <sstream>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/serializer.hpp>
 
 namespace pancake::sim {
 
@@ -21,10 +20,22 @@ http::response<http::string_body> to_http(response&& r, unsigned version, bool k
     return res;
 }
 
-std::string wire(const http::response<http::string_body>& r) {
-    std::ostringstream os;
-    os << r;
-    return os.str();
+std::string wire(const http::response<http::string_body>& r, bool head_only) {
+    std::string out;
+    out.reserve(r.body().size() + 256);
+    http::response_serializer<http::string_body> sr(r);
+    sr.split(head_only);
+    boost::beast::error_code ec;
+    while (!ec && !(head_only ? sr.is_header_done() : sr.is_done()))
+        sr.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
+            std::size_t n = 0;
+            for (auto b : boost::beast::buffers_range_ref(buffers)) {
+                out.append(static_cast<const char*>(b.data()), b.size());
+                n += b.size();
+            }
+            sr.consume(n);
+        });
+    return out;
 }
 
 } // namespace pancake::sim

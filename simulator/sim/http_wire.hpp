@@ -17,8 +17,10 @@ namespace pancake::sim {
 /// 200..599 becomes 500 (Beast would write any number as the status line).
 boost::beast::http::response<boost::beast::http::string_body> to_http(response&& r, unsigned version, bool keep_alive);
 
-/// The response serialized exactly as it goes out (for the faults that send only part of it).
-std::string wire(const boost::beast::http::response<boost::beast::http::string_body>& r);
+/// The response serialized exactly as it goes out, by Beast's serializer, into one buffer: the
+/// session writes it with a single write (and the faults that cut an answer send a prefix of it).
+/// `head_only`: the header alone, as a HEAD answer.
+std::string wire(const boost::beast::http::response<boost::beast::http::string_body>& r, bool head_only = false);
 
 /// A request body that grows as bytes arrive: string_body reserves the claimed Content-Length up
 /// front, so a thousand clients each claiming 1 MiB would pin a GiB without sending anything.

@@ -108,7 +108,8 @@ std::pair<std::string, std::string> world::route_name(const request& r) {
     // The common case, a target without escapes or characters lenient_target rewrites: its path
     // segments are slices of it (no copy, no URL parse; the server names every request's route).
     std::string_view t = r.target;
-    if (!t.empty() && t.front() == '/' && std::all_of(t.begin(), t.end(), plain_target_char)) {
+    if (!t.empty() && t.front() == '/' &&
+        std::all_of(t.begin(), t.end(), [](char ch) { return plain_target_char(ch); })) {
         std::string_view path = t.substr(0, t.find('?'));
         std::array<std::string_view, 9> segs;
         std::size_t n = 0;

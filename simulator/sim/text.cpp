@@ -46,7 +46,7 @@ std::size_t utf8_char_at(std::string_view in, std::size_t i) noexcept {
 } // namespace
 
 bool lenient_target_is_identity(std::string_view target) noexcept {
-    return std::none_of(target.begin(), target.end(), unsafe_char);
+    return std::none_of(target.begin(), target.end(), [](char ch) { return unsafe_char(ch); });
 }
 
 std::string lenient_target(std::string_view target) {
