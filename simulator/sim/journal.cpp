@@ -33,12 +33,14 @@ void request_journal::record(journal_entry e, double t, wall_time wall, const se
     e.wall = wall;
     // Redact before cutting, so a token across the cut leaves no prefix behind; look a little
     // past the cap (a token written as \u00XX escapes is six times its length).
-    std::string_view raw = e.body;
-    e.body = redactor.redact(raw.substr(0, std::min(raw.size(), limits_.body_cap + 6 * redactor.longest())));
+    if (const auto look = limits_.body_cap + 6 * redactor.longest(); e.body.size() > look)
+        e.body = redactor.redact(std::string_view(e.body).substr(0, look));
+    else
+        redactor.redact_in_place(e.body);
     clean_utf8_in_place(e.body);
     cut_utf8(e.body, limits_.body_cap);
     e.path = redactor.redact_target(e.path);
-    e.page = redactor.redact(e.page);
+    redactor.redact_in_place(e.page);
     for (auto* text : {&e.path, &e.method, &e.route, &e.page, &e.content_type})
         clean_utf8_in_place(*text);
     bytes_ += entry_bytes(e);

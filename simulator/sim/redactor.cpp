@@ -1,6 +1,7 @@
 #include "redactor.hpp"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
@@ -55,7 +56,17 @@ void secret_redactor::note_model(const world& model) {
 }
 
 std::string secret_redactor::redact(std::string_view raw) const {
-    if (secrets_.empty()) return std::string(raw);
+    std::string out;
+    return redact_into(raw, out) ? out : std::string(raw);
+}
+
+void secret_redactor::redact_in_place(std::string& s) const {
+    std::string out;
+    if (redact_into(s, out)) s = std::move(out);
+}
+
+bool secret_redactor::redact_into(std::string_view raw, std::string& out) const {
+    if (secrets_.empty()) return false;
     // Most text has no escapes: then the decoded text is the text and positions map to themselves.
     const bool escaped = std::any_of(raw.begin(), raw.end(), [](char c) { return c == '%' || c == '\\'; });
     std::string d;               // the text with those escapes decoded
@@ -80,7 +91,6 @@ std::string secret_redactor::redact(std::string_view raw) const {
     }
     const std::string_view text = escaped ? std::string_view(d) : raw;
     auto raw_pos = [&](std::size_t i) { return escaped ? at[i] : i; };
-    std::string out;
     std::size_t copied = 0; // raw bytes already handled
     for (std::size_t i = 0; i < text.size();) {
         std::size_t hit = 0;
@@ -101,40 +111,75 @@ std::string secret_redactor::redact(std::string_view raw) const {
         copied = raw_pos(i + hit);
         i += hit;
     }
-    if (copied == 0) return std::string(raw);
+    if (copied == 0) return false;
     out.append(raw.substr(copied));
-    return out;
+    return true;
 }
 
-std::string secret_redactor::redact_target(std::string_view raw_target) const {
-    std::string rewritten; // as the model parses it (nearly always the target itself)
-    if (!lenient_target_is_identity(raw_target)) rewritten = lenient_target(raw_target);
-    const std::string_view target = rewritten.empty() ? raw_target : std::string_view(rewritten);
-    auto parsed = boost::urls::parse_origin_form(target);
-    if (!parsed) {
-        auto q = target.find('?');
-        return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
+namespace {
+// Whether a query parameter's name mentions a token, in any case, without a lowered copy.
+bool names_a_token(std::string_view key) noexcept {
+    constexpr std::string_view token = "token";
+    for (std::size_t i = 0; i + token.size() <= key.size(); ++i) {
+        std::size_t k = 0;
+        while (k < token.size() && (key[i + k] | 0x20) == token[k])
+            ++k;
+        if (k == token.size()) return true;
     }
-    // Written out from the view, parameter by parameter (as they came, still encoded): no URL
-    // object to copy and edit in place for every journaled request.
-    const auto& u = *parsed;
-    std::string out(u.encoded_path());
-    if (u.has_query()) {
-        out += '?';
-        bool first = true;
-        for (auto p : u.encoded_params()) {
-            if (!first) out += '&';
-            first = false;
-            out.append(p.key.data(), p.key.size());
-            if (!p.has_value) continue;
-            out += '=';
-            if (ascii_lower(p.key.decode()).find("token") != std::string::npos)
-                out += redacted;
+    return false;
+}
+
+// Writes the target's query with every token-named parameter's value replaced, parameter by
+// parameter as they came (still encoded): no URL object copied and edited for every request.
+void write_query(std::string& out, boost::urls::params_encoded_view params, std::string_view redacted, bool plain) {
+    bool first = true;
+    for (auto p : params) {
+        if (!first) out += '&';
+        first = false;
+        out.append(p.key.data(), p.key.size());
+        if (!p.has_value) continue;
+        out += '=';
+        // A plain target has no escapes: its names are their own decoding.
+        if (plain ? names_a_token(p.key) : ascii_lower(p.key.decode()).find("token") != std::string::npos)
+            out += redacted;
+        else
+            out.append(p.value.data(), p.value.size());
+    }
+}
+} // namespace
+
+std::string secret_redactor::redact_target(std::string_view raw_target) const {
+    std::string out;
+    // The common case: a target of plain characters only (no escapes, nothing lenient_target
+    // rewrites), which always parses; only its query needs parsing.
+    if (plain_target(raw_target)) {
+        const auto q = raw_target.find('?');
+        out.assign(raw_target.substr(0, q));
+        if (q != std::string_view::npos) {
+            out += '?';
+            if (auto params = boost::urls::parse_query(raw_target.substr(q + 1)))
+                write_query(out, *params, redacted, true);
             else
-                out.append(p.value.data(), p.value.size());
+                out += "<unparseable query>";
+        }
+    } else {
+        std::string rewritten; // as the model parses it (nearly always the target itself)
+        if (!lenient_target_is_identity(raw_target)) rewritten = lenient_target(raw_target);
+        const std::string_view target = rewritten.empty() ? raw_target : std::string_view(rewritten);
+        auto parsed = boost::urls::parse_origin_form(target);
+        if (!parsed) {
+            auto q = target.find('?');
+            return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
+        }
+        const auto& u = *parsed;
+        out.assign(u.encoded_path());
+        if (u.has_query()) {
+            out += '?';
+            write_query(out, u.encoded_params(), redacted, false);
         }
     }
-    return redact(out);
+    redact_in_place(out);
+    return out;
 }
 
 } // namespace pancake::sim

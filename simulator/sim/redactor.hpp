@@ -32,6 +32,8 @@ public:
 
     /// `raw` with every known secret replaced.
     std::string redact(std::string_view raw) const;
+    /// redact() in place: text without a secret (nearly all) is left as it is, without a copy.
+    void redact_in_place(std::string& s) const;
     /// A request target with the value of every query parameter whose name mentions a token
     /// replaced, then every known secret removed wherever else it appears.
     std::string redact_target(std::string_view raw_target) const;
@@ -39,6 +41,8 @@ public:
     std::size_t longest() const noexcept { return secrets_.empty() ? 0 : secrets_.rbegin()->first; }
 
 private:
+    /// The redacted text into `out`; false (and `out` untouched) when there is nothing to redact.
+    bool redact_into(std::string_view raw, std::string& out) const;
     // By length: few distinct lengths, so a lookup per length and position is cheap.
     struct sv_hash {
         using is_transparent = void;

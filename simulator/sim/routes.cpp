@@ -91,25 +91,13 @@ std::pair<std::string, std::string> name_route(const Segments& s, std::string_vi
     return {"unknown", pid};
 }
 
-// Characters an origin-form target may hold unescaped (RFC 3986 pchar, '/' and '?'), '%' aside.
-// A table: every request's target is checked character by character.
-constexpr auto plain_in_target = [] {
-    std::array<bool, 256> t{};
-    for (unsigned char ch : std::string_view("-._~!$&'()*+,;=:@/?"))
-        t[ch] = true;
-    for (int ch = 0; ch < 256; ++ch)
-        t[ch] = t[ch] || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-    return t;
-}();
-bool plain_target_char(char ch) noexcept { return plain_in_target[static_cast<unsigned char>(ch)]; }
 } // namespace
 
 std::pair<std::string, std::string> world::route_name(const request& r) {
     // The common case, a target without escapes or characters lenient_target rewrites: its path
     // segments are slices of it (no copy, no URL parse; the server names every request's route).
     std::string_view t = r.target;
-    if (!t.empty() && t.front() == '/' &&
-        std::all_of(t.begin(), t.end(), [](char ch) { return plain_target_char(ch); })) {
+    if (plain_target(t)) {
         std::string_view path = t.substr(0, t.find('?'));
         std::array<std::string_view, 9> segs;
         std::size_t n = 0;

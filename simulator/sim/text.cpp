@@ -16,6 +16,16 @@ constexpr auto unsafe_in_target = [] {
 }();
 bool unsafe_char(char ch) noexcept { return unsafe_in_target[static_cast<unsigned char>(ch)]; }
 
+// Characters an origin-form target may hold unescaped (RFC 3986 pchar, '/' and '?'), '%' aside.
+constexpr auto plain_in_target = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char ch : std::string_view("-._~!$&'()*+,;=:@/?"))
+        t[ch] = true;
+    for (int ch = 0; ch < 256; ++ch)
+        t[ch] = t[ch] || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    return t;
+}();
+
 // The length of the valid UTF-8 character starting at in[i], or 0 when the byte there does not
 // start one.
 std::size_t utf8_char_at(std::string_view in, std::size_t i) noexcept {
@@ -47,6 +57,12 @@ std::size_t utf8_char_at(std::string_view in, std::size_t i) noexcept {
 
 bool lenient_target_is_identity(std::string_view target) noexcept {
     return std::none_of(target.begin(), target.end(), [](char ch) { return unsafe_char(ch); });
+}
+
+bool plain_target(std::string_view target) noexcept {
+    return !target.empty() && target.front() == '/' && std::all_of(target.begin(), target.end(), [](char ch) {
+        return plain_in_target[static_cast<unsigned char>(ch)];
+    });
 }
 
 std::string lenient_target(std::string_view target) {

@@ -15,6 +15,10 @@ std::string lenient_target(std::string_view target);
 /// True when lenient_target(target) is `target` itself (nearly always): callers then use the
 /// target as it is, without a copy.
 bool lenient_target_is_identity(std::string_view target) noexcept;
+/// An origin-form target of plain characters only: a leading '/', then RFC 3986 pchar, '/' and
+/// '?' (no escapes, nothing lenient_target rewrites). Such a target always parses, and its path
+/// segments and query names are their own decoding: the fast paths need no URL parse.
+bool plain_target(std::string_view target) noexcept;
 /// `<`, `>`, `&`, `"`, `'` as HTML entities (a message's rendered `message` field).
 std::string html_escape(std::string_view text);
 /// A whole decimal integer, optional '-' sign, nothing else (no spaces, no '+').

@@ -402,6 +402,13 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
     // A key written with escapes is still a token's; other parameters stay as they came.
     BOOST_TEST(r.redact_target("/p?q=%C3%A1&page%5Faccess%5FTOKEN=abc&flag&x=") ==
                "/p?q=%C3%A1&page%5Faccess%5FTOKEN=REDACTED&flag&x=");
+    // Plain targets (no escapes) take a path without a full URL parse; the same answers.
+    BOOST_TEST(r.redact_target("/p/tok_secret_1234/x?Page_Access_TOKEN=a&tokeN&tok=1&x=tok_secret_1234") ==
+               "/p/REDACTED/x?Page_Access_TOKEN=REDACTED&tokeN&tok=1&x=REDACTED");
+    BOOST_TEST(r.redact_target("/p?") == "/p?");
+    BOOST_TEST(r.redact_target("/p") == "/p");
+    BOOST_TEST(r.redact_target("/p?a=b?c&t0ken=1&xTOKENy=2") == "/p?a=b?c&t0ken=1&xTOKENy=REDACTED");
+    BOOST_TEST(r.redact_target("/p?a[]=tok_secret_1234") == "/p?a%5B%5D=REDACTED"); // not plain: rewritten
 
     sim::request_journal j(sim::journal_limits{8, 3, 1 << 20});
     for (int i = 0; i < 4; ++i) {
