@@ -140,7 +140,7 @@ void write_query(std::string& out, boost::urls::params_encoded_view params, std:
         if (!p.has_value) continue;
         out += '=';
         // A plain target has no escapes: its names are their own decoding.
-        if (plain ? names_a_token(p.key) : ascii_lower(p.key.decode()).find("token") != std::string::npos)
+        if (plain ? names_a_token(p.key) : names_a_token(p.key.decode()))
             out += redacted;
         else
             out.append(p.value.data(), p.value.size());
@@ -163,9 +163,8 @@ std::string secret_redactor::redact_target(std::string_view raw_target) const {
                 out += "<unparseable query>";
         }
     } else {
-        std::string rewritten; // as the model parses it (nearly always the target itself)
-        if (!lenient_target_is_identity(raw_target)) rewritten = lenient_target(raw_target);
-        const std::string_view target = rewritten.empty() ? raw_target : std::string_view(rewritten);
+        std::string rewritten; // as the model parses it
+        const std::string_view target = lenient_view(raw_target, rewritten);
         auto parsed = boost::urls::parse_origin_form(target);
         if (!parsed) {
             auto q = target.find('?');

@@ -11,9 +11,8 @@
 namespace pancake::sim {
 
 handle_result world::handle(const request& req, steady_time now, wall_time wall, rate_step rate) {
-    std::string rewritten; // `type[]=INBOX` as the docs' cURL sends it; nearly always the target itself
-    if (!lenient_target_is_identity(req.target)) rewritten = lenient_target(req.target);
-    auto parsed = boost::urls::parse_origin_form(rewritten.empty() ? std::string_view(req.target) : rewritten);
+    std::string rewritten; // `type[]=INBOX` as the docs' cURL sends it
+    auto parsed = boost::urls::parse_origin_form(lenient_view(req.target, rewritten));
     if (!parsed) {
         handle_result r;
         r.resp = error_response(400, "Bad request target");

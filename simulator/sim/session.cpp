@@ -56,11 +56,12 @@ awaitable<void> graceful_close(server_core& core, Stream& s, std::uint64_t id) {
     close_stream(s);
 }
 
-// Writes an answer within write_timeout; a HEAD answer is its headers only. Serialized first,
-// then one write: cheaper than Beast's chain of write operations over the message's buffers.
+// Writes an answer within `deadline`; a HEAD answer is its headers only. Serialized first, then
+// one write: cheaper than Beast's chain of write operations over the message's buffers.
 template <class Stream>
-awaitable<bool> send(server_core& core, Stream& s, const http::response<http::string_body>& res, bool head) {
-    set_deadline(s, core.opts.write_timeout);
+awaitable<bool> send(Stream& s, const http::response<http::string_body>& res, bool head,
+                     std::chrono::steady_clock::duration deadline) {
+    set_deadline(s, deadline);
     const auto bytes = wire(res, head);
     auto [ec, n] = co_await asio::async_write(s, asio::buffer(bytes), use_tuple);
     co_return !ec;
@@ -88,10 +89,8 @@ awaitable<void> refuse(std::shared_ptr<server_core> core, std::shared_ptr<Stream
         auto busy = error_response(503, "Too many connections");
         busy.headers.emplace_back("Retry-After", "1");
         auto res = to_http(std::move(busy), 11, false);
-        set_deadline(*stream, core->opts.linger_timeout); // a refusal waits on no one for long
-        const auto bytes = wire(res);
-        auto [ec, n] = co_await asio::async_write(*stream, asio::buffer(bytes), use_tuple);
-        if (!ec) co_await graceful_close(*core, *stream, id);
+        // A refusal waits on no one for long.
+        if (co_await send(*stream, res, false, core->opts.linger_timeout)) co_await graceful_close(*core, *stream, id);
     }
     close_stream(*stream);
     core->conns.erase(id);
@@ -158,7 +157,7 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
                 answer = error_response(400, "Malformed HTTP request");
             if (!answer) co_return close_stream(*stream);
             auto res = to_http(std::move(*answer), 11, false);
-            if (co_await send(*core, *stream, res, false)) co_await graceful_close(*core, *stream, id);
+            if (co_await send(*stream, res, false, opts.write_timeout)) co_await graceful_close(*core, *stream, id);
             co_return close_stream(*stream);
         }
         auto& req = parser.get();
@@ -172,7 +171,7 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
                             ? guarded([&] { return admin_router(*core, r); })
                             : error_response(401, "admin token required (X-Sim-Admin-Token header)");
             auto res = to_http(std::move(resp), version, keep_alive);
-            if (!co_await send(*core, *stream, res, head)) co_return reset_stream(*stream);
+            if (!co_await send(*stream, res, head, opts.write_timeout)) co_return reset_stream(*stream);
             if (!keep_alive) co_return co_await graceful_close(*core, *stream, id);
             continue;
         }
@@ -240,7 +239,7 @@ awaitable<void> serve(std::shared_ptr<server_core> core, std::shared_ptr<Stream>
             }
             co_return reset_stream(*stream);
         }
-        if (!co_await send(*core, *stream, res, head)) co_return reset_stream(*stream);
+        if (!co_await send(*stream, res, head, opts.write_timeout)) co_return reset_stream(*stream);
         if (!keep_alive) co_return co_await graceful_close(*core, *stream, id);
     }
 }

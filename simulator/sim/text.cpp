@@ -7,6 +7,8 @@
 namespace pancake::sim {
 
 namespace {
+constexpr char hex[] = "0123456789ABCDEF";
+
 // A table, not a search of the set per character: every request's target goes through it.
 constexpr auto unsafe_in_target = [] {
     std::array<bool, 256> t{};
@@ -15,6 +17,9 @@ constexpr auto unsafe_in_target = [] {
     return t;
 }();
 bool unsafe_char(char ch) noexcept { return unsafe_in_target[static_cast<unsigned char>(ch)]; }
+bool lenient_target_is_identity(std::string_view target) noexcept {
+    return std::none_of(target.begin(), target.end(), [](char ch) { return unsafe_char(ch); });
+}
 
 // Characters an origin-form target may hold unescaped (RFC 3986 pchar, '/' and '?'), '%' aside.
 constexpr auto plain_in_target = [] {
@@ -55,8 +60,10 @@ std::size_t utf8_char_at(std::string_view in, std::size_t i) noexcept {
 }
 } // namespace
 
-bool lenient_target_is_identity(std::string_view target) noexcept {
-    return std::none_of(target.begin(), target.end(), [](char ch) { return unsafe_char(ch); });
+std::string_view lenient_view(std::string_view target, std::string& storage) {
+    if (lenient_target_is_identity(target)) return target;
+    storage = lenient_target(target);
+    return storage;
 }
 
 bool plain_target(std::string_view target) noexcept {
@@ -66,7 +73,6 @@ bool plain_target(std::string_view target) noexcept {
 }
 
 std::string lenient_target(std::string_view target) {
-    static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(target.size());
     for (char ch : target) {
@@ -129,7 +135,6 @@ std::string clean_utf8(std::string_view in) {
             out.append(in.substr(i, len));
             i += len;
         } else {
-            static constexpr char hex[] = "0123456789ABCDEF";
             const auto c = static_cast<unsigned char>(in[i]);
             out += "\\x";
             out += hex[c >> 4];

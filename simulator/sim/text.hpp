@@ -12,9 +12,9 @@ namespace pancake::sim {
 /// query (`[`, `]`, `{`, `}`, `|`, `^`, backtick, `"`, `<`, `>`, `\`, space) percent-encoded, so
 /// `type[]=INBOX` (the docs' cURL example) parses as `type%5B%5D=INBOX` does.
 std::string lenient_target(std::string_view target);
-/// True when lenient_target(target) is `target` itself (nearly always): callers then use the
-/// target as it is, without a copy.
-bool lenient_target_is_identity(std::string_view target) noexcept;
+/// The target as lenient_target rewrites it: the target itself when that is the identity (nearly
+/// always, no copy), else the rewrite, kept in `storage`.
+std::string_view lenient_view(std::string_view target, std::string& storage);
 /// An origin-form target of plain characters only: a leading '/', then RFC 3986 pchar, '/' and
 /// '?' (no escapes, nothing lenient_target rewrites). Such a target always parses, and its path
 /// segments and query names are their own decoding: the fast paths need no URL parse.

@@ -44,8 +44,6 @@ public:
     }
     /// No deadline: between requests, while the model or a latency fault takes its time.
     void expires_never() noexcept { deadline_ = clock_type::time_point::max(); }
-    /// Whether the watchdog closed the socket.
-    bool expired() const noexcept { return expired_; }
     /// Closes the socket and lets the watchdog go (a pending wait would keep run() busy).
     void close() noexcept {
         boost::system::error_code ec;
@@ -69,7 +67,6 @@ private:
         armed_ = clock_type::time_point::max();
         if (deadline_ == clock_type::time_point::max()) return; // idle: the next deadline arms again
         if (clock_type::now() < deadline_) return arm(deadline_);
-        expired_ = true;
         boost::system::error_code ec;
         sock_.close(ec);
     }
@@ -79,7 +76,6 @@ private:
     clock_type::time_point deadline_ = clock_type::time_point::max();
     clock_type::time_point armed_ = clock_type::time_point::max(); ///< when the timer wakes; max: not waiting
     std::uint64_t generation_ = 0;
-    bool expired_ = false;
 };
 
 } // namespace pancake::sim
