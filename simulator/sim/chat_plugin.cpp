@@ -11,7 +11,7 @@ namespace pancake::sim {
 
 namespace {
 
-page_state* plugin_page(std::map<std::string, page_state>& pages, const std::optional<std::string>& id) {
+page_state* plugin_page(std::map<std::string, page_state, std::less<>>& pages, const std::optional<std::string>& id) {
     if (!id) return nullptr;
     for (auto& [pid, p] : pages)
         if (!p.chat_plugin_id.empty() && (p.chat_plugin_id == *id || pid == *id)) return &p;

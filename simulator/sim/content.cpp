@@ -215,8 +215,8 @@ handle_result world::posts_get(ctx& c) {
     };
     std::optional<std::int64_t> since, until;
     paging pg;
-    if (auto e = time_window(c.query, true, since, until)) return bad(*e);
-    if (auto e = paging_params(c.query, posts_max_page_size, std::nullopt, pg)) return bad(*e);
+    if (auto e = time_window(c.target, true, since, until)) return bad(*e);
+    if (auto e = paging_params(c.target, posts_max_page_size, std::nullopt, pg)) return bad(*e);
     auto type = c.param("type");
     if (type && *type != "video" && *type != "photo" && *type != "text" && *type != "livestream")
         return bad("type must be video, photo, text or livestream");
@@ -248,8 +248,8 @@ handle_result world::call_logs_get(ctx& c) {
     if (!package || package->empty()) return bad("id is required");
     paging pg;
     std::optional<std::int64_t> since, until;
-    if (auto e = paging_params(c.query, call_logs_max_page_size, std::nullopt, pg)) return bad(*e);
-    if (auto e = time_window(c.query, false, since, until)) return bad(*e);
+    if (auto e = paging_params(c.target, call_logs_max_page_size, std::nullopt, pg)) return bad(*e);
+    if (auto e = time_window(c.target, false, since, until)) return bad(*e);
     auto& logs = c.page->call_logs;
     if (std::none_of(logs.begin(), logs.end(), [&](auto& l) { return l.package_id == *package; }))
         return bad("id " + *package + ": SIP package not found");
@@ -280,8 +280,8 @@ handle_result world::export_get(ctx& c) {
     if (!action) return bad("action is required");
     if (*action != "conversations_from_ads") return bad("action must be conversations_from_ads");
     std::optional<std::int64_t> since, until, offset;
-    if (auto e = time_window(c.query, true, since, until)) return bad(*e);
-    if (auto e = int_param(c.query, "offset", {0, 0, INT64_MAX}, offset, false)) return bad(*e);
+    if (auto e = time_window(c.target, true, since, until)) return bad(*e);
+    if (auto e = int_param(c.target, "offset", {0, 0, INT64_MAX}, offset, false)) return bad(*e);
     std::vector<conversation> list; // the ones that came from ads: few, decoded
     for (auto& [id, ads] : c.page->conversation_ads) {
         if (!c.page->conversations.contains(id)) continue;

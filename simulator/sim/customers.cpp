@@ -196,8 +196,8 @@ handle_result world::customers_get(ctx& c) {
     };
     std::optional<std::int64_t> since, until;
     paging pg;
-    if (auto e = time_window(c.query, true, since, until)) return bad(*e);
-    if (auto e = paging_params(c.query, customers_max_page_size, customers_default_page_size, pg)) return bad(*e);
+    if (auto e = time_window(c.target, true, since, until)) return bad(*e);
+    if (auto e = paging_params(c.target, customers_max_page_size, customers_default_page_size, pg)) return bad(*e);
     const auto order_by = c.param("order_by").value_or("inserted_at");
     if (order_by != "inserted_at" && order_by != "updated_at") return bad("order_by must be inserted_at or updated_at");
     const bool by_updated = order_by == "updated_at";

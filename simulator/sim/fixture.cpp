@@ -11,8 +11,8 @@ bool world::load_fixture(const json::value& fx, std::string& err) {
 }
 
 bool world::load_model(const json::value& fx, std::string& err) {
-    std::map<std::string, page_state> pages;
-    std::map<std::string, std::string> tokens;
+    decltype(pages_) pages;
+    decltype(token_to_page_) tokens;
     std::vector<user_token> user_tokens;
     auto* root = fx.if_object();
     if (!root) {

@@ -2,14 +2,14 @@
 // the body decoding every POST handler opens with, and the time and JSON shapes they all use.
 #pragma once
 
+#include "request_target.hpp"
 #include "world.hpp"
 
 #include <pancake/json.hpp>
 
 #include <boost/json/parse.hpp>
-#include <boost/url/url_view.hpp>
 
-#include <map>
+#include <span>
 
 namespace pancake::sim {
 
@@ -38,17 +38,17 @@ struct world::ctx {
     const request& req;
     steady_time now;
     wall_time wall;
-    boost::urls::url_view url;
-    std::vector<std::string> segs;
-    std::multimap<std::string, std::string> query;
+    const request_target& target;           ///< the path segments and query parameters, decoded
+    std::span<const std::string_view> segs; ///< target.segments()
     page_state* page = nullptr;
     handle_result out;
     rate_step rate = rate_step::check;
 
-    std::optional<std::string> param(const std::string& k) const {
-        auto it = query.find(k);
-        if (it == query.end()) return std::nullopt;
-        return it->second;
+    /// The first value of query parameter `k`, or none.
+    std::optional<std::string> param(std::string_view k) const {
+        auto v = target.param(k);
+        if (!v) return std::nullopt;
+        return std::string(*v);
     }
 };
 

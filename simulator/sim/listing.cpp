@@ -30,9 +30,9 @@ handle_result world::conversations_get(ctx& c) {
     // nothing too unless multi_type_or.
     std::vector<std::string> types;
     for (auto key : {"type", "type[]"})
-        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
-            types.push_back(b->second);
-    const bool array_types = c.query.count("type") == 0 && c.query.count("type[]") > 1;
+        for (auto v : c.target.all(key))
+            types.emplace_back(v);
+    const bool array_types = c.target.count("type") == 0 && c.target.count("type[]") > 1;
     const bool or_types = array_types && behaviour_.multi_type_or;
     std::optional<std::string> type;
     if (!types.empty()) type = types.front();
@@ -65,8 +65,8 @@ handle_result world::conversations_get(ctx& c) {
     }
     std::set<std::string> post_ids;
     for (auto key : {"post_ids", "post_ids[]"})
-        for (auto [b, e] = c.query.equal_range(key); b != e; ++b)
-            post_ids.insert(b->second);
+        for (auto v : c.target.all(key))
+            post_ids.emplace(v);
     const bool wants_post = std::find(types.begin(), types.end(), "POST") != types.end();
     if (wants_post && post_ids.empty()) return bad("post_ids is required for type POST");
     // A boolean query parameter: `true` or `1` (as Phoenix-style servers read them).

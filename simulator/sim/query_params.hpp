@@ -2,16 +2,16 @@
 // export_data): required or defaulted, range-checked, with the message a 400 answer carries.
 #pragma once
 
+#include "request_target.hpp"
 #include "text.hpp"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 
 namespace pancake::sim {
 
-using query_map = std::multimap<std::string, std::string>;
+using query_map = request_target;
 
 struct int_rule {
     std::optional<std::int64_t> fallback; ///< when absent; none: the parameter is required
@@ -23,14 +23,14 @@ struct int_rule {
 /// to 100"). An absent optional parameter without a fallback leaves `out` empty.
 inline std::optional<std::string> int_param(const query_map& q, const std::string& key, const int_rule& r,
                                             std::optional<std::int64_t>& out, bool required) {
-    auto it = q.find(key);
-    if (it == q.end()) {
+    auto v = q.param(key);
+    if (!v) {
         out = r.fallback;
         if (required && !r.fallback) return key + " is required";
         return std::nullopt;
     }
     std::int64_t n;
-    if (!parse_int(it->second, n)) return key + " must be " + r.meaning;
+    if (!parse_int(*v, n)) return key + " must be " + r.meaning;
     if (n < r.min || n > r.max) {
         std::string range = r.max == INT64_MAX ? " of at least " + std::to_string(r.min)
                                                : " from " + std::to_string(r.min) + " to " + std::to_string(r.max);

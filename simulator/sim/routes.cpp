@@ -2,28 +2,19 @@
 // checks the page token and the rate limit, and hands the request to its handler.
 #include "handlers.hpp"
 
-#include <boost/url/parse.hpp>
-
 #include <algorithm>
-#include <array>
-#include <span>
 
 namespace pancake::sim {
 
 handle_result world::handle(const request& req, steady_time now, wall_time wall, rate_step rate) {
-    std::string rewritten; // `type[]=INBOX` as the docs' cURL sends it
-    auto parsed = boost::urls::parse_origin_form(lenient_view(req.target, rewritten));
-    if (!parsed) {
+    request_target target;
+    if (!target.parse(req.target)) {
         handle_result r;
         r.resp = error_response(400, "Bad request target");
         r.route = "invalid";
         return r;
     }
-    ctx c{req, now, wall, *parsed, {}, {}, nullptr, {}, rate};
-    for (auto s : parsed->segments())
-        c.segs.push_back(s);
-    for (auto p : parsed->params())
-        c.query.emplace(p.key, p.has_value ? p.value : std::string());
+    ctx c{req, now, wall, target, target.segments(), nullptr, {}, rate};
     const settle_on_exit guard{*this}; // also when a handler throws (the session answers 500)
     return route(c);
 }
@@ -42,8 +33,7 @@ std::optional<response> world::admit(const request& req, steady_time now) {
 namespace {
 // Names the route of a request from its path segments: {route, page}. Pure and cheap, so the
 // server shell can pick faults before the model sees the request.
-template <class Segments>
-std::pair<std::string, std::string> name_route(const Segments& s, std::string_view method) {
+std::pair<std::string, std::string> name_route(std::span<const std::string_view> s, std::string_view method) {
     auto is = [&](std::size_t i, std::string_view v) { return i < s.size() && s[i] == v; };
     const bool get = method == "GET", post = method == "POST";
     if (is(0, "api") && is(1, "v1") && is(2, "pages")) {
@@ -93,29 +83,9 @@ std::pair<std::string, std::string> name_route(const Segments& s, std::string_vi
 } // namespace
 
 std::pair<std::string, std::string> world::route_name(const request& r) {
-    // The common case, a target without escapes or characters lenient_target rewrites: its path
-    // segments are slices of it (no copy, no URL parse; the server names every request's route).
-    std::string_view t = r.target;
-    if (plain_target(t)) {
-        std::string_view path = t.substr(0, t.find('?'));
-        std::array<std::string_view, 9> segs;
-        std::size_t n = 0;
-        if (path.size() > 1)
-            for (std::size_t at = 1; n < segs.size();) {
-                const auto slash = path.find('/', at);
-                segs[n++] = path.substr(at, slash - at); // to the end when there is no slash
-                if (slash == std::string_view::npos) break;
-                at = slash + 1;
-            }
-        if (n < segs.size()) return name_route(std::span<const std::string_view>(segs.data(), n), r.method);
-    }
-    const std::string target = lenient_target(r.target);
-    auto parsed = boost::urls::parse_origin_form(target);
-    if (!parsed) return {"invalid", ""};
-    std::vector<std::string> segs;
-    for (auto seg : parsed->segments())
-        segs.push_back(seg);
-    return name_route(segs, r.method);
+    request_target target;
+    if (!target.parse(r.target)) return {"invalid", ""};
+    return name_route(target.segments(), r.method);
 }
 
 handle_result world::route(ctx& c) {
@@ -128,7 +98,7 @@ handle_result world::route(ctx& c) {
                                             route.starts_with("chat_plugin.") || route == "unknown"))
         return out;
     if (route == "pages.list") return pages_get(c);
-    if (route == "pages.generate_token") return generate_token(c, s[3]);
+    if (route == "pages.generate_token") return generate_token(c, std::string(s[3]));
     // The chat plugin is the web visitor's API: no token, no page rate limit.
     if (route == "chat_plugin.list") return chat_plugin_get(c);
     if (route == "chat_plugin.send") return chat_plugin_post(c);
@@ -136,10 +106,10 @@ handle_result world::route(ctx& c) {
         out.resp = html_response();
         return out;
     }
-    const std::string& pid = s[4];
+    const std::string_view pid = s[4];
 
-    auto token = c.param("page_access_token");
-    if (!token && behaviour_.accept_access_token_alias) token = c.param("access_token");
+    auto token = c.target.param("page_access_token");
+    if (!token && behaviour_.accept_access_token_alias) token = c.target.param("access_token");
     auto pit = pages_.find(pid);
     auto tit = token ? token_to_page_.find(*token) : token_to_page_.end();
     if (!token || tit == token_to_page_.end() || pit == pages_.end() || tit->second != pid) {
@@ -160,8 +130,8 @@ handle_result world::route(ctx& c) {
     if (route == "round_robin.set") return round_robin_post(c);
     if (route == "upload") return upload_post(c);
     if (route == "customers.list") return customers_get(c);
-    if (route == "customers.update") return customer_put(c, s[6]);
-    if (route.starts_with("notes.")) return notes_call(c, s[6]);
+    if (route == "customers.update") return customer_put(c, std::string(s[6]));
+    if (route.starts_with("notes.")) return notes_call(c, std::string(s[6]));
     if (route == "posts.list") return posts_get(c);
     if (route == "call_logs.list") return call_logs_get(c);
     if (route == "export.list") return export_get(c);

@@ -293,8 +293,9 @@ private:
     behaviour behaviour_;
     rate_limit_config rate_;
     packed_json fixture_; ///< what reset() returns to (compressed text, not a DOM)
-    std::map<std::string, page_state> pages_;
-    std::map<std::string, std::string> token_to_page_;
+    // Transparent: a request's page id and token are looked up as slices of its target.
+    std::map<std::string, page_state, std::less<>> pages_;
+    std::map<std::string, std::string, std::less<>> token_to_page_;
     std::vector<user_token> user_tokens_;
     std::uint64_t message_counter_ = 0;
     std::size_t conversation_cache_limit_ = conversation_store::default_cache_limit;

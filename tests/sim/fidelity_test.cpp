@@ -4,12 +4,15 @@
 #include "support/harness.hpp"
 #include "support/sim_thread.hpp"
 #include <pancake/pancake.hpp>
+#include <sim/request_target.hpp>
 #include <sim/server.hpp>
+#include <sim/text.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+#include <boost/url/parse.hpp>
 
 #include <regex>
 #include <set>
@@ -126,6 +129,52 @@ BOOST_AUTO_TEST_CASE(bracketed_query_keys_are_parsed) {
     BOOST_TEST(m.ids(m.call("GET", m.list("&type[]=INBOX&type[]=COMMENT"))).size() == 3u);
     BOOST_TEST(m.ids(m.call("GET", m.list("&type=INBOX&type=COMMENT"))).empty()); // still observed
     BOOST_TEST(sim::lenient_target("/a?x[]=1&y={2}") == "/a?x%5B%5D=1&y=%7B2%7D");
+}
+
+// 1b. The model's target split (slices of the target when there is nothing to decode) gives what
+// Boost.URL's decoding gives, on plain targets and on those that take the decoding path.
+BOOST_AUTO_TEST_CASE(target_split_agrees_with_boost_url) {
+    const std::vector<std::string> targets{"/",
+                                           "/api/",
+                                           "/api/public_api/v1/pages/1/tags?page_access_token=abc",
+                                           "/a/b?x=1&x=2&y",
+                                           "/a?",
+                                           "/a?=v&&k=",
+                                           "/a?x=a+b&y=%41%2b",
+                                           "/a%2Fb/c?k%20=v%C3%A1",
+                                           "/a?x[]=1&x[]=2&y={2}",
+                                           "/a//b/?q=a=b",
+                                           "/a?type[]=INBOX&type=COMMENT",
+                                           "/p/x~y.z?u=!$'()*,;:@/?"};
+    for (auto& t : targets) {
+        BOOST_TEST_CONTEXT(t) {
+            sim::request_target mine;
+            BOOST_TEST_REQUIRE(mine.parse(t));
+            const std::string lenient = sim::lenient_target(t); // the view below points into it
+            auto ref = boost::urls::parse_origin_form(lenient);
+            BOOST_TEST_REQUIRE(ref.has_value());
+            std::vector<std::string> want_segs(ref->segments().begin(), ref->segments().end());
+            std::vector<std::string> got_segs(mine.segments().begin(), mine.segments().end());
+            BOOST_TEST(got_segs == want_segs, boost::test_tools::per_element());
+            std::vector<std::pair<std::string, std::string>> want;
+            for (auto p : ref->params())
+                want.emplace_back(p.key, p.has_value ? p.value : std::string());
+            for (auto& [k, v] : want) {
+                std::vector<std::string> values; // k's, in order
+                for (auto& w : want)
+                    if (w.first == k) values.push_back(w.second);
+                BOOST_TEST((mine.param(k) == std::optional<std::string_view>(values.front())));
+                BOOST_TEST(mine.count(k) == values.size());
+                auto all = mine.all(k);
+                BOOST_TEST((std::vector<std::string>(all.begin(), all.end()) == values));
+            }
+            BOOST_TEST(!mine.param("absent"));
+        }
+    }
+    sim::request_target bad;
+    BOOST_TEST(!bad.parse("api/x"));   // not origin-form
+    BOOST_TEST(!bad.parse("/a%zz"));   // a broken escape
+    BOOST_TEST(!bad.parse("/a#frag")); // a fragment is not part of a request target
 }
 
 // 2. A private reply checks its references and opens the customer's INBOX thread.
