@@ -39,7 +39,7 @@ void request_journal::record(journal_entry e, double t, wall_time wall, const se
         redactor.redact_in_place(e.body);
     clean_utf8_in_place(e.body);
     cut_utf8(e.body, limits_.body_cap);
-    e.path = redactor.redact_target(e.path);
+    redactor.redact_target_in_place(e.path);
     redactor.redact_in_place(e.page);
     for (auto* text : {&e.path, &e.method, &e.route, &e.page, &e.content_type})
         clean_utf8_in_place(*text);

@@ -1,10 +1,10 @@
 #include "redactor.hpp"
 
 #include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <cstring>
 
 namespace pancake::sim {
 
@@ -23,7 +23,20 @@ bool secret_redactor::add(const std::string& t) {
     if (t.size() < 4) return false;
     if (!secrets_[t.size()].insert(t).second) return false;
     ++first_bytes_[static_cast<unsigned char>(t[0])];
+    ++prefixes_[prefix_of(t)];
     return true;
+}
+
+void secret_redactor::forget(const std::string& t) {
+    if (!secrets_[t.size()].erase(t)) return;
+    --first_bytes_[static_cast<unsigned char>(t[0])];
+    if (auto it = prefixes_.find(prefix_of(t)); it != prefixes_.end() && --it->second == 0) prefixes_.erase(it);
+}
+
+std::uint32_t secret_redactor::prefix_of(std::string_view s) noexcept {
+    std::uint32_t p = 0;
+    std::memcpy(&p, s.data(), sizeof p);
+    return p;
 }
 
 void secret_redactor::note_fixture(const json::value& v) {
@@ -49,7 +62,7 @@ void secret_redactor::note_model(const world& model) {
                 bool current = false;
                 for (auto& pid : model.page_ids())
                     current = current || model.find_page(pid)->token == old;
-                if (!current && secrets_[old.size()].erase(old)) --first_bytes_[static_cast<unsigned char>(old[0])];
+                if (!current) forget(old);
                 rotated_.pop_front();
             }
         }
@@ -96,7 +109,8 @@ bool secret_redactor::redact_into(std::string_view raw, std::string& out) const 
         std::size_t hit = 0;
         // Only where a secret can start (its first byte): a hash per length per position
         // otherwise made this the simulator's hottest function.
-        if (first_bytes_[static_cast<unsigned char>(text[i])])
+        if (first_bytes_[static_cast<unsigned char>(text[i])] && i + 4 <= text.size() &&
+            prefixes_.contains(prefix_of(text.substr(i))))
             for (auto& [len, set] : secrets_)
                 if (!set.empty() && i + len <= text.size() && set.contains(text.substr(i, len))) {
                     hit = len;
@@ -131,7 +145,7 @@ bool names_a_token(std::string_view key) noexcept {
 
 // Writes the target's query with every token-named parameter's value replaced, parameter by
 // parameter as they came (still encoded): no URL object copied and edited for every request.
-void write_query(std::string& out, boost::urls::params_encoded_view params, std::string_view redacted, bool plain) {
+void write_query(std::string& out, boost::urls::params_encoded_view params, std::string_view redacted) {
     bool first = true;
     for (auto p : params) {
         if (!first) out += '&';
@@ -139,8 +153,7 @@ void write_query(std::string& out, boost::urls::params_encoded_view params, std:
         out.append(p.key.data(), p.key.size());
         if (!p.has_value) continue;
         out += '=';
-        // A plain target has no escapes: its names are their own decoding.
-        if (plain ? names_a_token(p.key) : names_a_token(p.key.decode()))
+        if (names_a_token(p.key.decode()))
             out += redacted;
         else
             out.append(p.value.data(), p.value.size());
@@ -148,34 +161,50 @@ void write_query(std::string& out, boost::urls::params_encoded_view params, std:
 }
 } // namespace
 
+void secret_redactor::redact_plain_target(std::string& target) const {
+    // Parameter by parameter as they came: a name is what precedes its first '=' (a plain target
+    // has no escapes, so its names are their own decoding); a token-named value is replaced.
+    if (const auto q = target.find('?'); q != std::string::npos)
+        for (std::size_t at = q + 1;;) {
+            auto end = target.find('&', at);
+            if (end == std::string::npos) end = target.size();
+            const auto eq = target.find('=', at);
+            if (eq < end && names_a_token(std::string_view(target).substr(at, eq - at))) {
+                target.replace(eq + 1, end - eq - 1, redacted);
+                end = eq + 1 + redacted.size();
+            }
+            if (end >= target.size()) break;
+            at = end + 1;
+        }
+    redact_in_place(target);
+}
+
+void secret_redactor::redact_target_in_place(std::string& target) const {
+    if (plain_target(target))
+        redact_plain_target(target);
+    else
+        target = redact_target(target);
+}
+
 std::string secret_redactor::redact_target(std::string_view raw_target) const {
     std::string out;
-    // The common case: a target of plain characters only (no escapes, nothing lenient_target
-    // rewrites), which always parses; only its query needs parsing.
-    if (plain_target(raw_target)) {
-        const auto q = raw_target.find('?');
-        out.assign(raw_target.substr(0, q));
-        if (q != std::string_view::npos) {
-            out += '?';
-            if (auto params = boost::urls::parse_query(raw_target.substr(q + 1)))
-                write_query(out, *params, redacted, true);
-            else
-                out += "<unparseable query>";
-        }
-    } else {
-        std::string rewritten; // as the model parses it
-        const std::string_view target = lenient_view(raw_target, rewritten);
-        auto parsed = boost::urls::parse_origin_form(target);
-        if (!parsed) {
-            auto q = target.find('?');
-            return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
-        }
-        const auto& u = *parsed;
-        out.assign(u.encoded_path());
-        if (u.has_query()) {
-            out += '?';
-            write_query(out, u.encoded_params(), redacted, false);
-        }
+    if (plain_target(raw_target)) { // the common case, which always parses
+        out.assign(raw_target);
+        redact_plain_target(out);
+        return out;
+    }
+    std::string rewritten; // as the model parses it
+    const std::string_view target = lenient_view(raw_target, rewritten);
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        auto q = target.find('?');
+        return redact(target.substr(0, q)) + (q == std::string_view::npos ? "" : "?<unparseable query>");
+    }
+    const auto& u = *parsed;
+    out.assign(u.encoded_path());
+    if (u.has_query()) {
+        out += '?';
+        write_query(out, u.encoded_params(), redacted);
     }
     redact_in_place(out);
     return out;

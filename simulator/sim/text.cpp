@@ -147,6 +147,10 @@ std::string clean_utf8(std::string_view in) {
 
 void clean_utf8_in_place(std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) { // ASCII, nearly all of a journal's text
+            ++i;
+            continue;
+        }
         const auto len = utf8_char_at(s, i);
         if (len == 0) {
             s = clean_utf8(s);

@@ -409,6 +409,20 @@ BOOST_AUTO_TEST_CASE(tokens_are_redacted_and_bodies_cut) {
     BOOST_TEST(r.redact_target("/p") == "/p");
     BOOST_TEST(r.redact_target("/p?a=b?c&t0ken=1&xTOKENy=2") == "/p?a=b?c&t0ken=1&xTOKENy=REDACTED");
     BOOST_TEST(r.redact_target("/p?a[]=tok_secret_1234") == "/p?a%5B%5D=REDACTED"); // not plain: rewritten
+    BOOST_TEST(r.redact_target("/p?=x&&token=") == "/p?=x&&token=REDACTED");
+    // In place (the journal's way): the same answers, plain or not.
+    for (std::string t :
+         {"/p/tok_secret_1234/x?Page_Access_TOKEN=a&tokeN&tok=1&x=tok_secret_1234", "/p?", "/p?a=b?c&t0ken=1&xTOKENy=2",
+          "/p?a[]=tok_secret_1234", "/p?=x&&token=", "/p?q=%C3%A1&page%5Faccess%5FTOKEN=abc"}) {
+        const auto want = r.redact_target(t);
+        r.redact_target_in_place(t);
+        BOOST_TEST(t == want);
+    }
+    // Text that shares a secret's first bytes but not its whole 4-byte prefix stays; secrets
+    // sharing a prefix are each found.
+    BOOST_TEST(r.add("tok_other_5678"));
+    BOOST_TEST(r.redact("to tok tok_ tok_other_5678 tok_secret_1234 tok_secret_123") ==
+               "to tok tok_ REDACTED REDACTED tok_secret_123");
 
     sim::request_journal j(sim::journal_limits{8, 3, 1 << 20});
     for (int i = 0; i < 4; ++i) {
