@@ -202,13 +202,15 @@ double run_node(const std::string& script, const char* client, unsigned short po
     return at == std::string::npos ? 0 : std::strtod(out.c_str() + at + 17, nullptr);
 }
 
+// Also against the raw Beast client: the floor, what any Asio client could reach in this run.
 void compare_node(const std::string& script, unsigned short port, std::size_t concurrency, std::size_t n,
-                  const result& pancake) {
+                  const result& pancake, const result& raw) {
     const double fetch = run_node(script, "fetch", port, concurrency, n);
     const double undici = std::getenv("UNDICI_DIR") ? run_node(script, "undici", port, concurrency, n) : 0;
     std::printf("{\"bench\":\"seed_stack\",\"concurrency\":%zu,\"node_fetch_cpu_vs_pancake\":%.2f,"
-                "\"node_undici_cpu_vs_pancake\":%.2f,\"target_fetch_20x\":%s,\"target_undici_5x\":%s}\n",
-                concurrency, fetch / pancake.cpu_us, undici / pancake.cpu_us,
+                "\"node_undici_cpu_vs_pancake\":%.2f,\"node_fetch_cpu_vs_raw_beast\":%.2f,"
+                "\"node_undici_cpu_vs_raw_beast\":%.2f,\"target_fetch_20x\":%s,\"target_undici_5x\":%s}\n",
+                concurrency, fetch / pancake.cpu_us, undici / pancake.cpu_us, fetch / raw.cpu_us, undici / raw.cpu_us,
                 fetch / pancake.cpu_us >= 20 ? "true" : "false", undici / pancake.cpu_us >= 5 ? "true" : "false");
     std::fflush(stdout);
 }
@@ -260,7 +262,8 @@ int main(int argc, char** argv) {
                     cpu_ratio <= 1.15 ? "true" : "false");
         std::fflush(stdout);
         if (const char* script = std::getenv("BENCH_NODE_SCRIPT"))
-            compare_node(script, port, concurrency, std::max<std::size_t>(200, n / 4), med["pancake"]);
+            compare_node(script, port, concurrency, std::max<std::size_t>(200, n / 4), med["pancake"],
+                         med["raw_beast"]);
     }
     asio::post(sim_ioc, [&] {
         sim.stop();
