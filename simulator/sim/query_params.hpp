@@ -11,8 +11,6 @@
 
 namespace pancake::sim {
 
-using query_map = request_target;
-
 struct int_rule {
     std::optional<std::int64_t> fallback; ///< when absent; none: the parameter is required
     std::int64_t min = INT64_MIN, max = INT64_MAX;
@@ -21,7 +19,7 @@ struct int_rule {
 
 /// `key` read into `out`; nullopt when fine, else why not ("page_size must be an integer from 1
 /// to 100"). An absent optional parameter without a fallback leaves `out` empty.
-inline std::optional<std::string> int_param(const query_map& q, const std::string& key, const int_rule& r,
+inline std::optional<std::string> int_param(const request_target& q, const std::string& key, const int_rule& r,
                                             std::optional<std::int64_t>& out, bool required) {
     auto v = q.param(key);
     if (!v) {
@@ -44,7 +42,7 @@ inline std::optional<std::string> int_param(const query_map& q, const std::strin
 struct paging {
     std::int64_t number = 1, size = 0;
 };
-inline std::optional<std::string> paging_params(const query_map& q, std::int64_t max_size,
+inline std::optional<std::string> paging_params(const request_target& q, std::int64_t max_size,
                                                 std::optional<std::int64_t> size_fallback, paging& out) {
     std::optional<std::int64_t> number, size;
     if (auto e = int_param(q, "page_number", {std::nullopt, 1, INT64_MAX}, number, true)) return e;
@@ -54,8 +52,8 @@ inline std::optional<std::string> paging_params(const query_map& q, std::int64_t
 }
 
 /// since/until in unix seconds (UTC); `required` says whether both must be there.
-inline std::optional<std::string> time_window(const query_map& q, bool required, std::optional<std::int64_t>& since,
-                                              std::optional<std::int64_t>& until) {
+inline std::optional<std::string> time_window(const request_target& q, bool required,
+                                              std::optional<std::int64_t>& since, std::optional<std::int64_t>& until) {
     int_rule secs{std::nullopt, INT64_MIN, INT64_MAX, "unix seconds"};
     if (auto e = int_param(q, "since", secs, since, required)) return e;
     if (auto e = int_param(q, "until", secs, until, required)) return e;
