@@ -31,6 +31,7 @@
 #include <string>
 #include <sys/resource.h>
 #include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -233,7 +234,10 @@ int main(int argc, char** argv) {
     });
 
     std::printf("{\"bench\":\"client_throughput\",\"requests\":%zu,\"rounds\":%zu}\n", n, rounds);
-    for (std::size_t concurrency : {1, 16, 64}) {
+    // BENCH_CONCURRENCY=N runs that level only (for perf).
+    std::vector<std::size_t> levels{1, 16, 64};
+    if (const char* c = std::getenv("BENCH_CONCURRENCY")) levels = {std::stoul(c)};
+    for (std::size_t concurrency : levels) {
         std::map<std::string, std::vector<result>> all;
         // BENCH_ONLY=pancake|raw_beast runs one client (for perf); the ratios need both.
         const char* only = std::getenv("BENCH_ONLY");
@@ -247,10 +251,24 @@ int main(int argc, char** argv) {
             continue;
         }
         std::map<std::string, result> med;
+        // Each figure is its own median over the rounds: one round slowed by the machine moves
+        // none of them (the round with the median rate may not have the median CPU).
         for (auto& [name, xs] : all) {
+            auto median = [&xs](double result::*f) {
+                std::vector<double> v;
+                for (auto& x : xs)
+                    v.push_back(x.*f);
+                std::sort(v.begin(), v.end());
+                return v[v.size() / 2];
+            };
             std::sort(xs.begin(), xs.end(), [](auto& a, auto& b) { return a.rps < b.rps; });
-            med[name] = xs[xs.size() / 2];
-            print(med[name]);
+            result m = xs[xs.size() / 2];
+            m.cpu_us = median(&result::cpu_us);
+            m.user_us = median(&result::user_us);
+            m.p50 = median(&result::p50);
+            m.p99 = median(&result::p99);
+            med[name] = m;
+            print(m);
         }
         const double rps_ratio = med["pancake"].rps / med["raw_beast"].rps;
         const double cpu_ratio = med["pancake"].cpu_us / med["raw_beast"].cpu_us;

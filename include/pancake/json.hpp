@@ -5,6 +5,7 @@
 #include <pancake/detail/json_writer.hpp>
 #include <pancake/diagnostics.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/system/result.hpp>
@@ -52,9 +53,13 @@ boost::json::value encode(const T& v) {
     return detail::to_json(v);
 }
 
+/// Encodes to text. The DOM lives only until serialized, so it is built in a stack buffer (the
+/// usual request body fits; a larger one continues on the heap): no allocation but the result's.
 template <class T>
 std::string encode_string(const T& v) {
-    return boost::json::serialize(detail::to_json(v));
+    unsigned char buf[2048];
+    boost::json::monotonic_resource mr(buf, sizeof buf);
+    return boost::json::serialize(detail::to_json(v, &mr));
 }
 
 } // namespace pancake

@@ -33,7 +33,7 @@ void write(json::value& out, const std::vector<T>& v);
 template <class T>
 void write(json::value& out, const std::map<std::string, T, std::less<>>& v);
 
-inline void write(json::value& out, const std::string& v) { out = json::string(v); }
+inline void write(json::value& out, const std::string& v) { out = json::string(v, out.storage()); }
 inline void write(json::value& out, bool v) { out = v; }
 template <class Int>
 requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) void write(json::value& out, Int v) {
@@ -41,7 +41,7 @@ requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) void write(json:
 }
 inline void write(json::value& out, double v) { out = v; }
 inline void write(json::value& out, const json::value& v) { out = v; }
-inline void write(json::value& out, const utc_time& v) { out = json::string(v.to_string()); }
+inline void write(json::value& out, const utc_time& v) { out = json::string(v.to_string(), out.storage()); }
 template <class Tag, class Rep>
 void write(json::value& out, const basic_id<Tag, Rep>& id) {
     write(out, id.value());
@@ -58,7 +58,7 @@ void write(json::value& out, const std::vector<T>& v) {
     auto& a = out.emplace_array();
     a.reserve(v.size());
     for (auto& e : v) {
-        json::value x;
+        json::value x(out.storage());
         write(x, e);
         a.push_back(std::move(x));
     }
@@ -85,9 +85,10 @@ requires boost::describe::has_describe_members<T>::value void write(json::value&
     });
 }
 
+/// Elements are made in `sp` (the writers above build in their output's storage).
 template <class T>
-json::value to_json(const T& v) {
-    json::value out;
+json::value to_json(const T& v, json::storage_ptr sp = {}) {
+    json::value out(std::move(sp));
     write(out, v);
     return out;
 }

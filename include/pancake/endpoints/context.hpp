@@ -60,7 +60,7 @@ private:
         for (auto& [k, v] : query)
             size += k.size() + v.size() + 2;
         http::target_builder b(origin->api_root, size);
-        b.segment("public_api").segment(version).segment("pages").segment(page.value());
+        b.literal_segment("public_api").literal_segment(version).literal_segment("pages").segment(page.value());
         for (auto s : segments)
             b.segment(s);
         b.param("page_access_token", token);

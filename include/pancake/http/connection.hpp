@@ -6,18 +6,20 @@
 
 #include <pancake/clock.hpp>
 #include <pancake/error.hpp>
+#include <pancake/http/detail/response_reader.hpp>
 #include <pancake/http/endpoint.hpp>
+#include <pancake/http/outgoing_request.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <memory>
@@ -29,8 +31,6 @@ namespace pancake::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-using request_message = bhttp::request<bhttp::string_body>;
 
 struct exchange_result {
     error_code ec;
@@ -64,7 +64,7 @@ public:
     /// Writes `req` and reads its answer (at most `max_body` bytes of body). Honours terminal
     /// cancellation; the connection is unusable after any failure. close() during an exchange
     /// ends it too (with an error): that is how a timeout interrupts it without a lost wake-up.
-    virtual asio::awaitable<exchange_result> exchange(const request_message& req, std::size_t max_body) = 0;
+    virtual asio::awaitable<exchange_result> exchange(const outgoing_request& req, std::size_t max_body) = 0;
     virtual void close() noexcept = 0;
 
     bool usable() const noexcept { return usable_; }
@@ -115,10 +115,11 @@ public:
 
     asio::awaitable<error_code> connect() override { co_return error_code{}; }
 
-    asio::awaitable<exchange_result> exchange(const request_message& req, std::size_t max_body) override {
-        constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    asio::awaitable<exchange_result> exchange(const outgoing_request& req, std::size_t max_body) override {
+        // deferred, not use_awaitable: an awaited operation then needs no coroutine frame of its own.
+        constexpr auto tuple = asio::as_tuple(asio::deferred);
         exchange_result r;
-        auto [wec, wn] = co_await bhttp::async_write(stream_, req, tuple);
+        auto [wec, wn] = co_await asio::async_write(stream_, req.buffers(), tuple);
         r.sent = wn > 0;
         if (wec) {
             r.ec = wec == asio::error::operation_aborted ? wec : make_error_code(errc::connection_lost);
@@ -126,12 +127,12 @@ public:
             co_return r;
         }
         r.sent = true;
-        bhttp::response_parser<bhttp::string_body> parser;
-        parser.body_limit(max_body);
-        auto [rec, rn] = co_await bhttp::async_read(stream_, buffer_, parser, tuple);
+        detail::response_reader reader;
+        reader.body_limit(max_body);
+        auto [rec, rn] = co_await bhttp::async_read(stream_, buffer_, reader, tuple);
         if (rec) {
             usable_ = false;
-            r.response_started = rn > 0 || parser.got_some();
+            r.response_started = rn > 0 || reader.got_some();
             if (rec == asio::error::operation_aborted)
                 r.ec = rec;
             else if (rec == bhttp::error::body_limit)
@@ -146,11 +147,10 @@ public:
                 r.ec = errc::connection_lost;
             co_return r;
         }
-        auto& res = parser.get();
-        r.status = res.result_int();
-        r.body = std::move(res.body());
-        if (auto it = res.find(bhttp::field::retry_after); it != res.end()) r.retry_after = std::string(it->value());
-        usable_ = res.keep_alive();
+        r.status = reader.status();
+        r.body = std::move(reader.body());
+        r.retry_after = std::move(reader.retry_after());
+        usable_ = reader.keep_alive();
         co_return r;
     }
 

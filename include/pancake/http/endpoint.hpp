@@ -75,6 +75,12 @@ public:
         append(s, boost::urls::pchars);
         return *this;
     }
+    /// A segment known to need no escape (a name the library spells, such as "pages").
+    target_builder& literal_segment(std::string_view s) {
+        out_ += '/';
+        out_ += s;
+        return *this;
+    }
     target_builder& param(std::string_view key, std::string_view value) {
         out_ += first_param_ ? '?' : '&';
         first_param_ = false;
@@ -92,13 +98,17 @@ private:
 
     template <class CharSet>
     void append(std::string_view s, const CharSet& cs) {
+        // The usual text needs no escape: copy the clean prefix in one go, encode from the first
+        // character that needs it.
+        std::size_t clean = 0;
+        while (clean < s.size() && cs(s[clean]))
+            ++clean;
+        out_.append(s.data(), clean);
+        if (clean == s.size()) return;
+        s.remove_prefix(clean);
         boost::urls::encoding_opts opt;
         opt.space_as_plus = false;
         const auto n = boost::urls::encoded_size(s, cs, opt);
-        if (n == s.size()) {
-            out_ += s;
-            return;
-        }
         const auto at = out_.size();
         out_.resize(at + n);
         boost::urls::encode(out_.data() + at, n, s, cs, opt);

@@ -7,6 +7,7 @@
 #include <pancake/detail/client_state.hpp>
 #include <pancake/detail/deadline_queue.hpp>
 #include <pancake/detail/lifecycle.hpp>
+#include <pancake/http/outgoing_request.hpp>
 #include <pancake/http/retry_after.hpp>
 
 #include <boost/asio/append.hpp>
@@ -29,10 +30,17 @@ struct call_frame final : deadline_queue::entry {
     asio::cancellation_signal call;
     http::connection* conn = nullptr; ///< held by the current attempt
     bool expired = false;
+    bool on_wire = false; ///< connecting or exchanging: only terminal cancellation is honoured
 
-    /// The caller's cancellation. Terminal discards the connection on the wire.
+    /// The caller's cancellation. On the wire only terminal passes, and it discards the
+    /// connection. Filtered here rather than by resetting the coroutine's cancellation state
+    /// around each exchange: a reset costs an allocation, and this runs only when cancelling.
     void cancel(asio::cancellation_type t) {
-        if (conn && (t & asio::cancellation_type::terminal) != asio::cancellation_type::none) conn->close();
+        if (on_wire) {
+            t = t & asio::cancellation_type::terminal;
+            if (t == asio::cancellation_type::none) return;
+            if (conn) conn->close();
+        }
         call.emit(t);
     }
     void on_deadline() override {
@@ -49,7 +57,7 @@ struct call_frame final : deadline_queue::entry {
 /// a rate-limit slot of its own: the client cannot tell an idle close from a server that counted
 /// the request and then lost the connection, and the second case must not trip the server's limit.
 inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http::connection_pool& pool,
-                                                            const http::request_message& req, std::size_t max_body,
+                                                            const http::outgoing_request& req, std::size_t max_body,
                                                             idempotency kind, bool& sent, bool& replayed,
                                                             diagnostics& d, rate_limiter* limiter,
                                                             lifecycle_time deadline) {
@@ -86,7 +94,7 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
         if (!r.ec) pool.release(std::move(conn)); // dropped there if the timeout closed it meanwhile
         if (stale && kind == idempotency::safe) {
             // A write's lost round may have applied: if the call fails, its outcome must say so.
-            replayed = replayed || req.method() != boost::beast::http::verb::get;
+            replayed = replayed || req.method != boost::beast::http::verb::get;
             if (!limiter || limiter->try_acquire()) continue;
             conn.reset(); // dead: give its pool slot back while waiting
             error_code lec;
@@ -107,19 +115,9 @@ inline asio::awaitable<http::exchange_result> exchange_once(call_frame& f, http:
 
 /// The message every attempt sends, unchanged between attempts. It takes the body over: the
 /// request keeps no second copy of a large upload.
-inline http::request_message make_message(const std::string& host, request& spec) {
-    namespace bhttp = boost::beast::http;
-    http::request_message req{spec.method, spec.target, 11};
-    req.set(bhttp::field::host, host);
-    req.set(bhttp::field::user_agent, "pancake-cpp/0.1");
-    req.set(bhttp::field::accept, "application/json");
-    if (spec.method == bhttp::verb::post || spec.method == bhttp::verb::put || !spec.body.empty()) {
-        req.set(bhttp::field::content_type, spec.content_type.empty() ? "application/json" : spec.content_type);
-        req.body() = std::move(spec.body);
-    }
-    req.keep_alive(true);
-    req.prepare_payload();
-    return req;
+inline std::optional<http::outgoing_request> make_message(const std::string& host, request& spec) {
+    return http::make_outgoing_request(spec.method, spec.target, {host, "pancake-cpp/0.1", spec.content_type},
+                                       std::move(spec.body));
 }
 
 /// How an attempt ended. An answer is classified and, when it is a success, its JSON is kept
@@ -170,10 +168,15 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     const auto& policy = opts.retry ? *opts.retry : st->cfg.retry;
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
-    const auto req = make_message(st->origin->host, spec);
+    const auto message = make_message(st->origin->host, spec);
+    // Only a target or content type carrying a line break gets here: the head would be split.
+    if (!message) co_return fail(make_error_code(errc::invalid_argument), "request target or header not sendable");
+    const auto& req = *message;
 
     bool sent = false, may_have_applied = false;
     for (unsigned attempt = 1;; ++attempt) {
+        // A retry starts with a fresh state: what the last attempt's deadline emitted is not its own.
+        if (attempt > 1) co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
         d.set_attempts(attempt);
         if (limiter && !limiter->try_acquire()) {
             // Awaited directly so it sees this coroutine's cancellation filter: a queued request
@@ -191,7 +194,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         }
 
         // On the wire: only terminal cancellation now, and it discards the connection.
-        co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+        f->on_wire = true;
         ++st->on_wire;
         f->expired = false;
         st->timeouts->add(*f, std::min(deadline, clk.now() + st->cfg.request_timeout));
@@ -202,7 +205,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         const bool timed_out = f->expired;
         st->timeouts->remove(*f);
         --st->on_wire;
-        co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+        f->on_wire = false;
 
         boost::json::value body;
         const auto out = read_outcome(x, timed_out, sent, clk, d, spec.secret, body);
@@ -210,7 +213,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         const auto next =
             decide(out, {spec.kind, attempt, start, clk.now(), deadline, may_have_applied}, policy, st->rng);
         may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response &&
-                                                req.method() != boost::beast::http::verb::get);
+                                                req.method != boost::beast::http::verb::get);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
         if (limiter && next.limiter.success) limiter->on_success();
         if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};

@@ -83,7 +83,10 @@ PANCAKE_REQUIRED_FIELDS(assign_request, "assignee_ids")
 
 /// Custom encoder (found by ADL): the documented wire form sends the id as a string.
 inline void write(boost::json::value& out, const tag_request& r) {
-    out = {{"action", r.action}, {"tag_id", std::to_string(r.tag_id.value())}};
+    auto& o = out.emplace_object(); // in out's storage
+    o.reserve(2);
+    o.emplace("action", r.action);
+    o.emplace("tag_id", std::to_string(r.tag_id.value()));
 }
 
 } // namespace pancake
