@@ -72,8 +72,8 @@ if seed_ratio:
                   f"{rr['node_undici_cpu_vs_pancake']:.1f}× | "
                   + (f"{rr['node_fetch_cpu_vs_raw_beast']:.1f}× |" if "node_fetch_cpu_vs_raw_beast" in rr else "– |"))
     md += ["", "Targets: Node fetch ≥ 20× and undici ≥ 5× pancake's CPU per request. Node's CPU is its whole "
-           "process's; pancake's is its client thread's. The last column is the floor: the hand-written raw Beast "
-           "client's CPU in the same run, what any Asio client could reach.", ""]
+           "process's; pancake's is its client thread's. The last column is over the hand-written raw Beast "
+           "client's CPU in the same run (a careful Asio client, for scale).", ""]
 
 # 2. Limiter
 lim = of("limiter_throughput")
