@@ -3,6 +3,7 @@
 // have written; its answer reader (http/detail/response_reader.hpp) must agree with Beast's
 // response_parser on status, body, Retry-After, keep-alive and errors.
 #include <pancake/http/detail/response_reader.hpp>
+#include <pancake/http/endpoint.hpp>
 #include <pancake/http/outgoing_request.hpp>
 
 #include <boost/asio/buffer.hpp>
@@ -207,6 +208,16 @@ BOOST_AUTO_TEST_CASE(a_head_that_would_split_is_refused) {
     BOOST_TEST(!make_outgoing_request(bhttp::verb::post, "/a", {"pages.fm", "ua", "text/plain\r\n"}, "x").has_value());
     // A line break in the body is the body's business, not the head's.
     BOOST_TEST(make_outgoing_request(bhttp::verb::post, "/a", ok, "x\r\n\r\nGET / HTTP/1.1").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_host_field_names_the_port_unless_it_is_the_default) {
+    auto host = [](std::string_view base) { return pancake::http::origin::parse(base)->host_field(); };
+    BOOST_TEST(host("https://pages.fm/api/public_api/v1") == "pages.fm");
+    BOOST_TEST(host("https://pages.fm:443") == "pages.fm");
+    BOOST_TEST(host("https://pages.fm:8443") == "pages.fm:8443");
+    BOOST_TEST(host("http://127.0.0.1:8080") == "127.0.0.1:8080");
+    BOOST_TEST(host("http://localhost:80") == "localhost");
+    BOOST_TEST(host("http://localhost:443") == "localhost:443");
 }
 
 BOOST_AUTO_TEST_CASE(the_answer_reader_agrees_with_beasts_response_parser) {

@@ -207,6 +207,43 @@ BOOST_AUTO_TEST_CASE(entries_fire_in_deadline_order_behind_one_wait) {
     BOOST_TEST(clk.pending() == 0u);
 }
 
+// One call after another (a caller's loop resumes inline, before any posted handler): the queue
+// empties and refills before the executor runs, and keeps its one wait instead of re-arming.
+BOOST_AUTO_TEST_CASE(a_queue_refilled_before_the_executor_runs_keeps_its_wait) {
+    asio::io_context ioc;
+    virtual_clock clk;
+    auto q = std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
+    std::vector<int> log;
+    std::array<probe, 3> p;
+    for (int i = 0; i < 3; ++i)
+        p[i].log = &log, p[i].id = i;
+    q->add(p[0], clk.now() + 30s);
+    q->remove(p[0]);
+    q->add(p[1], clk.now() + 40s); // later than the armed wait: no re-arm
+    ioc.poll();                    // the idle check finds an entry: the wait stays
+    BOOST_TEST(clk.pending() == 1u);
+    BOOST_TEST(clk.advance_to_next()); // to 30 s: the old wait fires, nothing due, re-armed for 40 s
+    ioc.poll();
+    BOOST_TEST(log.empty());
+    BOOST_TEST(clk.pending() == 1u);
+    q->add(p[2], clk.now() + 5s); // earlier than the armed wait: re-armed
+    ioc.poll();
+    while (clk.advance_to_next())
+        ioc.poll();
+    BOOST_TEST((log == std::vector<int>{2, 1}));
+    BOOST_TEST(clk.pending() == 0u);
+    // Emptied and left empty: the check stops the wait, so run() has nothing to wait for.
+    q->add(p[0], clk.now() + 30s);
+    q->remove(p[0]);
+    BOOST_TEST(clk.pending() == 1u);
+    ioc.restart();
+    ioc.poll(); // the check runs and cancels the wait: no outstanding work is left
+    BOOST_TEST(clk.pending() == 0u);
+    BOOST_TEST(ioc.poll() == 0u);
+    BOOST_TEST(ioc.stopped());
+    BOOST_TEST((log == std::vector<int>{2, 1}));
+}
+
 // Nothing left: the wait is cancelled, so an idle client keeps no outstanding work and a virtual
 // clock has no phantom deadline to jump to.
 BOOST_AUTO_TEST_CASE(an_empty_queue_holds_no_wait) {
@@ -220,6 +257,8 @@ BOOST_AUTO_TEST_CASE(an_empty_queue_holds_no_wait) {
         q->add(a, clk.now() + 30s);
         BOOST_TEST(clk.pending() == 1u);
         q->remove(a);
+        BOOST_TEST(clk.pending() == 1u); // stopped once the executor runs, if still empty then
+        ioc.poll();
         BOOST_TEST(clk.pending() == 0u);
         q->add(a, clk.now() + 30s);
     } // destroying an entry unlinks it; the wait armed for it then fires and finds nothing

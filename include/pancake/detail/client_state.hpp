@@ -21,6 +21,7 @@ struct client_state {
           rng(cfg.jitter_seed ? *cfg.jitter_seed : std::random_device{}()), origin(http::origin::parse(cfg.base_url)),
           timeouts(std::make_shared<deadline_queue>(*clk, ex)) {
         if (!origin) return;
+        host_field = origin->host_field();
         auto make = cfg.transport;
         if (!make) {
             if (origin->tls && !cfg.tls) cfg.tls = http::default_tls_context();
@@ -36,6 +37,7 @@ struct client_state {
     pancake::clock* clk;
     std::mt19937_64 rng;
     std::optional<http::origin> origin;
+    std::string host_field; ///< every request's Host: computed once
     std::optional<http::connection_pool> pool;
     std::shared_ptr<deadline_queue> timeouts; ///< every in-flight attempt's deadline, one clock wait
     std::map<std::string, std::string, std::less<>> tokens;

@@ -1,14 +1,17 @@
 // Every in-flight attempt's deadline, behind one clock wait. An attempt joins and leaves in O(1)
 // (deadlines mostly arrive in order: they are now + the same request timeout), with no
 // allocation and no timer syscall; the one wait is re-armed only when it fires or when an
-// earlier deadline arrives, and cancelled when nothing is left (so an idle client holds no
-// outstanding work and a virtual clock sees no phantom deadline).
+// earlier deadline arrives, and cancelled when nothing is left once the executor gets round to
+// it (so an idle client holds no outstanding work and a virtual clock sees no phantom deadline,
+// while a caller issuing one call after another keeps the one wait instead of arming a timer
+// per call).
 #pragma once
 
 #include <pancake/clock.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <cstdint>
@@ -50,7 +53,7 @@ public:
     void remove(entry& e) noexcept {
         if (!e.is_linked()) return;
         e.unlink();
-        if (list_.empty()) stop();
+        if (list_.empty()) stop_when_idle();
     }
 
     std::size_t size() const noexcept { return list_.size(); }
@@ -68,6 +71,23 @@ private:
                                       q->armed_ = false;
                                       if (!ec) q->fire();
                                   }));
+    }
+
+    /// Empty now, but the next call usually joins straight after (a caller's loop resumes
+    /// inline): stop the wait only if the queue is still empty when a posted check runs.
+    void stop_when_idle() noexcept {
+        if (!armed_ || idle_check_) return;
+        try {
+            boost::asio::post(ex_, [w = weak_from_this()] {
+                auto q = w.lock();
+                if (!q) return;
+                q->idle_check_ = false;
+                if (q->list_.empty()) q->stop();
+            });
+            idle_check_ = true;
+        } catch (...) { // no memory for the check: stop now, as before
+            stop();
+        }
     }
 
     void stop() noexcept {
@@ -94,6 +114,7 @@ private:
     clock::time_point armed_until_{};
     std::uint64_t gen_ = 0;
     bool armed_ = false;
+    bool idle_check_ = false; ///< a stop_when_idle check is posted
 };
 
 } // namespace pancake::detail

@@ -48,6 +48,12 @@ struct origin {
         return o;
     }
 
+    /// The Host field's value: the port only when it is not the scheme's default (RFC 9110 §7.2).
+    std::string host_field() const {
+        if (port == (tls ? "443" : "80")) return host;
+        return host + ":" + port;
+    }
+
     std::string url(std::string_view target) const {
         std::string s = tls ? "https://" : "http://";
         s += host;

@@ -168,7 +168,7 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     const auto& policy = opts.retry ? *opts.retry : st->cfg.retry;
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
-    const auto message = make_message(st->origin->host, spec);
+    const auto message = make_message(st->host_field, spec);
     // Only a target or content type carrying a line break gets here: the head would be split.
     if (!message) co_return fail(make_error_code(errc::invalid_argument), "request target or header not sendable");
     const auto& req = *message;
