@@ -181,16 +181,23 @@ struct probe final : pancake::detail::deadline_queue::entry {
     int id = 0;
     void on_deadline() override { log->push_back(id); }
 };
-} // namespace
 
-BOOST_AUTO_TEST_CASE(entries_fire_in_deadline_order_behind_one_wait) {
+/// A queue on virtual time, and four entries (ids 0-3) that log when they fire.
+struct queue_fixture {
     asio::io_context ioc;
     virtual_clock clk;
-    auto q = std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
+    std::shared_ptr<pancake::detail::deadline_queue> q =
+        std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
     std::vector<int> log;
     std::array<probe, 4> p;
-    for (int i = 0; i < 4; ++i)
-        p[i].log = &log, p[i].id = i;
+    queue_fixture() {
+        for (int i = 0; i < 4; ++i)
+            p[i].log = &log, p[i].id = i;
+    }
+};
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(entries_fire_in_deadline_order_behind_one_wait, queue_fixture) {
     q->add(p[0], clk.now() + 10s);
     q->add(p[1], clk.now() + 30s);
     q->add(p[2], clk.now() + 20s);
@@ -209,14 +216,7 @@ BOOST_AUTO_TEST_CASE(entries_fire_in_deadline_order_behind_one_wait) {
 
 // One call after another (a caller's loop resumes inline, before any posted handler): the queue
 // empties and refills before the executor runs, and keeps its one wait instead of re-arming.
-BOOST_AUTO_TEST_CASE(a_queue_refilled_before_the_executor_runs_keeps_its_wait) {
-    asio::io_context ioc;
-    virtual_clock clk;
-    auto q = std::make_shared<pancake::detail::deadline_queue>(clk, ioc.get_executor());
-    std::vector<int> log;
-    std::array<probe, 3> p;
-    for (int i = 0; i < 3; ++i)
-        p[i].log = &log, p[i].id = i;
+BOOST_FIXTURE_TEST_CASE(a_queue_refilled_before_the_executor_runs_keeps_its_wait, queue_fixture) {
     q->add(p[0], clk.now() + 30s);
     q->remove(p[0]);
     q->add(p[1], clk.now() + 40s); // later than the armed wait: no re-arm

@@ -56,8 +56,7 @@ struct origin {
 
     std::string url(std::string_view target) const {
         std::string s = tls ? "https://" : "http://";
-        s += host;
-        if (port != (tls ? "443" : "80")) s += ":" + port;
+        s += host_field();
         s += target;
         return s;
     }

@@ -169,7 +169,8 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
     auto limiter = spec.page.value().empty() ? nullptr : st->limiter_for(spec.page.value());
     auto ex = co_await asio::this_coro::executor;
     const auto message = make_message(st->host_field, spec);
-    // Only a target or content type carrying a line break gets here: the head would be split.
+    // Only a target or field value with a control byte (or a space in the target) gets here:
+    // the head would be split.
     if (!message) co_return fail(make_error_code(errc::invalid_argument), "request target or header not sendable");
     const auto& req = *message;
 
@@ -212,8 +213,8 @@ inline asio::awaitable<std::pair<error_code, boost::json::value>> drive(std::sha
         if (out.end == attempt_end::response && x.status == 429) ++st->rate_limited;
         const auto next =
             decide(out, {spec.kind, attempt, start, clk.now(), deadline, may_have_applied}, policy, st->rng);
-        may_have_applied = may_have_applied || (x.sent && out.end != attempt_end::response &&
-                                                req.method != boost::beast::http::verb::get);
+        may_have_applied = may_have_applied ||
+                           (x.sent && out.end != attempt_end::response && req.method != boost::beast::http::verb::get);
         if (limiter && next.limiter.penalize) limiter->penalize(*next.limiter.penalize);
         if (limiter && next.limiter.success) limiter->on_success();
         if (next.what == action::succeed) co_return result{error_code{}, std::move(body)};
